@@ -1,0 +1,190 @@
+package match
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// collapse mimics the normaliser's run collapsing for tests.
+func collapse(s string) ([]byte, []uint8) {
+	var norm []byte
+	var runs []uint8
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if len(norm) > 0 && c >= 'a' && c <= 'z' && norm[len(norm)-1] == c && runs[len(runs)-1] < 255 {
+			runs[len(runs)-1]++
+			continue
+		}
+		norm = append(norm, c)
+		runs = append(runs, 1)
+	}
+	return norm, runs
+}
+
+func build(t testing.TB, terms map[string]Mode) (*Automaton, []string) {
+	t.Helper()
+	var b Builder
+	var names []string
+	for term, mode := range terms {
+		n, r := collapse(term)
+		if err := b.Add(n, r, mode, int32(len(names))); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, term)
+	}
+	return b.Build(), names
+}
+
+func TestScan(t *testing.T) {
+	a, names := build(t, map[string]Mode{
+		"con":          Word,
+		"connard":      Word,
+		"encule":       Prefix,
+		"fuck":         Substring,
+		"sale":         Word,
+		"ass":          Word,
+		"fils de pute": Word,
+		"pute":         Word,
+		"привет":       Word,
+	})
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"t es qu un connard", []string{"connard"}},
+		{"le concours de maths", nil},
+		{"espece de con", []string{"con"}},
+		{"les encules", []string{"encule"}},
+		{"tu m encule", []string{"encule"}},
+		{"motherfucker", []string{"fuck"}},
+		{"la salle de classe", nil},
+		{"t es sale", []string{"sale"}},
+		{"t es saaaale", []string{"sale"}},
+		{"conard", nil},
+		{"connnnnard", []string{"connard"}},
+		{"as you like", nil},
+		{"kick his ass", []string{"ass"}},
+		{"kick his asssss", []string{"ass"}},
+		{"fils de pute", []string{"fils de pute", "pute"}},
+		{"le depute", nil},
+		{"привет друг", []string{"привет"}},
+		{"прибет", nil},
+	}
+	for _, tt := range tests {
+		norm, runs := collapse(tt.text)
+		var got []string
+		for _, h := range a.Scan(norm, runs, nil) {
+			got = append(got, names[h.Payload])
+			if string(norm[h.Start:h.End]) == "" {
+				t.Errorf("%q: empty hit", tt.text)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("Scan(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestScanOffsets(t *testing.T) {
+	a, _ := build(t, map[string]Mode{"de pute": Word})
+	norm, runs := collapse("fils de pute ok")
+	hits := a.Scan(norm, runs, nil)
+	if len(hits) != 1 || string(norm[hits[0].Start:hits[0].End]) != "de pute" {
+		t.Fatalf("hits = %+v", hits)
+	}
+}
+
+func TestAddErrors(t *testing.T) {
+	var b Builder
+	if b.Add(nil, nil, Word, 0) == nil {
+		t.Error("empty term accepted")
+	}
+	if b.Add([]byte(" x"), nil, Word, 0) == nil {
+		t.Error("leading space accepted")
+	}
+	if b.Add([]byte("ab"), []uint8{1}, Word, 0) == nil {
+		t.Error("runs length mismatch accepted")
+	}
+}
+
+// TestBruteForce compares the automaton with a naive search on random terms and texts.
+func TestBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	alpha := "abc "
+	word := func(n int) string {
+		var sb strings.Builder
+		for i := 0; i < n; i++ {
+			sb.WriteByte(alpha[rng.Intn(3)])
+		}
+		return sb.String()
+	}
+	var b Builder
+	var terms []string
+	var modes []Mode
+	for i := 0; i < 60; i++ {
+		w := word(1 + rng.Intn(4))
+		m := Mode(rng.Intn(3))
+		b.Add([]byte(w), nil, m, int32(i))
+		terms = append(terms, w)
+		modes = append(modes, m)
+	}
+	a := b.Build()
+	for k := 0; k < 300; k++ {
+		var parts []string
+		for j := 0; j < 1+rng.Intn(6); j++ {
+			parts = append(parts, word(1+rng.Intn(5)))
+		}
+		text := []byte(strings.Join(parts, " "))
+		got := map[[3]int]bool{}
+		for _, h := range a.Scan(text, nil, nil) {
+			got[[3]int{int(h.Payload), int(h.Start), int(h.End)}] = true
+		}
+		want := map[[3]int]bool{}
+		for i, w := range terms {
+			for s := 0; s+len(w) <= len(text); s++ {
+				if string(text[s:s+len(w)]) != w {
+					continue
+				}
+				e := s + len(w)
+				left := s == 0 || text[s-1] == ' '
+				right := e == len(text) || text[e] == ' '
+				if modes[i] == Word && !(left && right) || modes[i] == Prefix && !left {
+					continue
+				}
+				want[[3]int{i, s, e}] = true
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("text %q: got %v want %v", text, got, want)
+		}
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	// 20,000 synthetic terms: the cost per message must not depend on the count.
+	for _, n := range []int{100, 20000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(2))
+			var bl Builder
+			for i := 0; i < n; i++ {
+				var sb strings.Builder
+				for j := 0; j < 4+rng.Intn(6); j++ {
+					sb.WriteByte(byte('a' + rng.Intn(26)))
+				}
+				n, r := collapse(sb.String())
+				bl.Add(n, r, Mode(rng.Intn(3)), int32(i))
+			}
+			a := bl.Build()
+			norm, runs := collapse("salut tout le monde est ce que quelqu un a fait l exercice de maths pour demain j ai pas compris la question trois")
+			var hits []Hit
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				hits = a.Scan(norm, runs, hits[:0])
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}
