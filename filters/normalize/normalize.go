@@ -1,0 +1,526 @@
+package normalize
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// cell is one character of the message that survived stage 1, with its
+// class and output.
+type cell struct {
+	s, e      int32  // byte range in Original (combining marks included)
+	off, noff uint32 // outputs, in the Normalizer's pool or in Text.buf (fScratch)
+	n, nn     uint8
+	cls, aux  uint8
+	flags     uint8
+}
+
+// Piece kinds, for the spaced-letter join.
+const (
+	pWord   uint8 = iota // anything but a single letter or leet digit
+	pLetter              // a single Latin (or look-alike) letter
+	pDigit               // a single ASCII digit that has a leet reading
+)
+
+// piece is a run of word cells between separators: a token before the
+// spaced-letter join.
+type piece struct {
+	c0, c1 int32 // cell range [c0, c1)
+	kind   uint8
+	letter bool // contains a letter (leet applies)
+	join   bool // joined with the next piece into one token
+}
+
+// Normalize normalises s into a new Text.
+func (n *Normalizer) Normalize(s string) *Text {
+	t := new(Text)
+	n.Into(t, s)
+	return t
+}
+
+// Into normalises s into t, reusing t's buffers: once t has grown to the
+// size of the messages it sees, Into does not allocate.
+func (n *Normalizer) Into(t *Text, s string) {
+	n.run(t, s, true)
+}
+
+// Term normalises a rules-file term ("enculé", "t'es", "fils de pute")
+// the way Into normalises text, except that terms are taken as written:
+// no leetspeak decoding and no joining of spaced letters. It returns the
+// normalised bytes (words separated by single spaces) and the run length
+// of each byte; both are nil for a term without letters or digits.
+func (n *Normalizer) Term(s string) (norm []byte, runs []uint8) {
+	var t Text
+	n.run(&t, s, false)
+	if len(t.Norm) == 0 {
+		return nil, nil
+	}
+	return append([]byte(nil), t.Norm...), append([]uint8(nil), t.Runs...)
+}
+
+// run is the pipeline; text selects the stages that only apply to chat
+// text (leetspeak and spaced-letter joining).
+func (n *Normalizer) run(t *Text, s string, text bool) {
+	t.reset(s)
+	t.pool = n.pool
+	native, leet := n.scan(t, s)
+	if text && leet {
+		markLeet(t.cells)
+	}
+	t.split()
+	if text {
+		t.join()
+	}
+	n.emit(t, text, native)
+}
+
+// scan decodes s into cells (stage 1). It reports which native scripts
+// (fCyr, fGreek) have letters that are not look-alikes, and whether any
+// leet symbol was seen.
+func (n *Normalizer) scan(t *Text, s string) (native uint8, leet bool) {
+	if cap(t.cells) < len(s) {
+		t.cells = make([]cell, 0, len(s))
+	}
+	for i := 0; i < len(s); {
+		var e entry
+		size := 1
+		if b := s[i]; b < utf8.RuneSelf {
+			e = n.ascii[b]
+		} else {
+			r, sz := utf8.DecodeRuneInString(s[i:])
+			size = sz
+			switch p := n.pageIdx[r>>8]; {
+			case r == utf8.RuneError && sz == 1:
+				e = entry{cls: clsPunct} // an invalid byte breaks words
+			case p != 0:
+				e = n.pages[int(p-1)<<8|int(r&0xff)]
+			default:
+				e = n.slow(t, r, s[i:i+sz])
+			}
+		}
+		switch e.cls {
+		case clsDrop:
+		case clsMark:
+			if k := len(t.cells) - 1; k >= 0 && t.cells[k].e == int32(i) && t.cells[k].cls >= clsDigit {
+				t.cells[k].e = int32(i + size)
+			}
+		default:
+			switch e.cls {
+			case clsOther:
+				native |= e.flags & (fCyr | fGreek)
+			case clsLeet:
+				leet = true
+			}
+			t.cells = append(t.cells, cell{
+				s: int32(i), e: int32(i + size),
+				off: e.off, noff: e.noff, n: e.n, nn: e.nn,
+				cls: e.cls, aux: e.aux, flags: e.flags,
+			})
+		}
+		i += size
+	}
+	return native, leet
+}
+
+// slow classifies a character outside the Normalizer's tables (CJK,
+// Hangul, emoji, rarer scripts): NFKC, simple lower case and diacritics
+// removed, the output going to t.buf.
+func (n *Normalizer) slow(t *Text, r rune, raw string) entry {
+	switch {
+	case r >= 0x1F300 && r <= 0x1FAFF: // pictographs and emoji
+		return entry{cls: clsPunct}
+	case unicode.In(r, unicode.Mn, unicode.Me):
+		return entry{cls: clsMark}
+	case unicode.Is(unicode.Cf, r):
+		return entry{cls: clsDrop}
+	case unicode.IsSpace(r):
+		return entry{cls: clsSpace}
+	case !unicode.IsLetter(r) && !unicode.IsNumber(r):
+		return entry{cls: clsPunct}
+	}
+	off := len(t.buf)
+	letters := false
+	var one [utf8.UTFMax]byte
+	appendBase := func(c rune) {
+		c = unicode.ToLower(c)
+		w := utf8.EncodeRune(one[:], c)
+		if d := norm.NFD.Properties(one[:w]).Decomposition(); d != nil {
+			for len(d) > 0 {
+				x, xw := utf8.DecodeRune(d)
+				d = d[xw:]
+				if unicode.IsLetter(x) {
+					letters = true
+				} else if !unicode.IsNumber(x) {
+					continue
+				}
+				t.buf = utf8.AppendRune(t.buf, x)
+			}
+			return
+		}
+		if unicode.IsLetter(c) {
+			letters = true
+		} else if !unicode.IsNumber(c) {
+			return
+		}
+		t.buf = utf8.AppendRune(t.buf, c)
+	}
+	if norm.NFKC.IsNormalString(raw) {
+		appendBase(r)
+	} else {
+		t.tmp = norm.NFKC.AppendString(t.tmp[:0], raw)
+		for k := 0; k < len(t.tmp); {
+			c, w := utf8.DecodeRune(t.tmp[k:])
+			k += w
+			appendBase(c)
+		}
+	}
+	if len(t.buf) == off || len(t.buf)-off > 255 {
+		t.buf = t.buf[:off]
+		return entry{cls: clsMark}
+	}
+	e := entry{off: uint32(off), n: uint8(len(t.buf) - off), flags: fScratch | scriptFlags(r), cls: clsDigit}
+	if letters {
+		e.cls = clsOther
+	}
+	return e
+}
+
+// markLeet flags the leet symbols that are followed, possibly through
+// other leet symbols, by a letter or digit (stage 3).
+func markLeet(cs []cell) {
+	next := false
+	for i := len(cs) - 1; i >= 0; i-- {
+		c := &cs[i]
+		switch {
+		case c.cls >= clsDigit:
+			next = true
+		case c.cls == clsLeet:
+			if next {
+				c.flags |= fConv
+			}
+		default:
+			next = false
+		}
+	}
+}
+
+// wordy reports whether c is part of a word: a letter, a digit or a leet
+// symbol read as a letter.
+func wordy(c *cell) bool {
+	return c.cls >= clsDigit || c.flags&fConv != 0
+}
+
+// split groups cells into pieces (stage 2): runs of word cells, '*'
+// removed between them. A piece without a letter reads its leet symbols
+// as separators ("@123" → "123").
+func (t *Text) split() {
+	cs := t.cells
+	for i := 0; i < len(cs); {
+		if !wordy(&cs[i]) {
+			i++
+			continue
+		}
+		start := i
+		letter, conv := false, false
+		for i < len(cs) {
+			c := &cs[i]
+			if wordy(c) {
+				if c.cls >= clsLatin {
+					letter = true
+				} else if c.cls == clsLeet {
+					conv = true
+				}
+				i++
+				continue
+			}
+			if c.cls == clsStar {
+				j := i + 1
+				for j < len(cs) && cs[j].cls == clsStar {
+					j++
+				}
+				if j < len(cs) && wordy(&cs[j]) {
+					i = j
+					continue
+				}
+			}
+			break
+		}
+		if !letter && conv {
+			for k := start; k < i; k++ {
+				cs[k].flags &^= fConv
+			}
+			i = start
+			continue
+		}
+		p := piece{c0: int32(start), c1: int32(i), letter: letter}
+		if i-start == 1 {
+			switch c := &cs[start]; {
+			case c.cls == clsLatin || c.cls == clsConf:
+				p.kind = pLetter
+			case c.cls == clsDigit && c.aux != 0:
+				p.kind = pDigit
+			}
+		}
+		t.pieces = append(t.pieces, p)
+	}
+}
+
+// gap describes the separators between piece k-1 and piece k: the
+// separator character when there is exactly one (' ' for any whitespace)
+// or 0, and whether the gap is soft (only '.', '-', '_', '/' and '*': the
+// pieces are glued into one written word).
+func (t *Text) gap(k int) (sep byte, soft bool) {
+	cs := t.cells[t.pieces[k-1].c1:t.pieces[k].c0]
+	soft = true
+	for i := range cs {
+		if cs[i].cls != clsJoin && cs[i].cls != clsStar {
+			soft = false
+			break
+		}
+	}
+	if len(cs) == 1 {
+		switch cs[0].cls {
+		case clsSpace:
+			sep = ' '
+		case clsJoin:
+			sep = cs[0].aux
+		case clsStar:
+			sep = '*'
+		}
+	}
+	return sep, soft
+}
+
+// join marks runs of spaced single letters to be joined into one token
+// (stage 5).
+func (t *Text) join() {
+	ps := t.pieces
+	m := len(ps)
+	for k := 0; k < m; {
+		if ps[k].kind == pWord {
+			k++
+			continue
+		}
+		j, sep := k, byte(0)
+		for j+1 < m && ps[j+1].kind != pWord {
+			s, _ := t.gap(j + 1)
+			if s == 0 || (sep != 0 && s != sep) {
+				break
+			}
+			sep = s
+			j++
+		}
+		a, b := k, j
+		for a <= b && ps[a].kind == pDigit {
+			a++
+		}
+		for b >= a && ps[b].kind == pDigit {
+			b--
+		}
+		if a <= b && t.joinable(a, b, sep) {
+			for x := a; x < b; x++ {
+				ps[x].join = true
+			}
+			k = b + 1
+			continue
+		}
+		if j > k {
+			k = j
+		} else {
+			k++
+		}
+	}
+}
+
+// joinable decides whether the run of single-character pieces [a, b],
+// separated by sep and starting and ending with a letter, is one
+// spaced-out word.
+func (t *Text) joinable(a, b int, sep byte) bool {
+	ps := t.pieces
+	letters, chat := 0, true
+	for x := a; x <= b; x++ {
+		if ps[x].kind != pLetter {
+			chat = false
+			continue
+		}
+		letters++
+		c := &t.cells[ps[x].c0]
+		if c.n != 1 || !isChatLetter(t.out(c)[0]) {
+			chat = false
+		}
+	}
+	if letters < 2 {
+		return false
+	}
+	if b-a+1 >= 3 {
+		return !(sep == ' ' && b-a+1 == 3 && chat)
+	}
+	if sep != '.' && sep != '-' && sep != '*' {
+		return false
+	}
+	if a > 0 {
+		if _, soft := t.gap(a); soft {
+			return false
+		}
+	}
+	if b < len(ps)-1 {
+		if _, soft := t.gap(b + 1); soft {
+			return false
+		}
+	}
+	return true
+}
+
+func isChatLetter(b byte) bool {
+	for i := 0; i < len(chatLetters); i++ {
+		if chatLetters[i] == b {
+			return true
+		}
+	}
+	return false
+}
+
+// out returns the primary output of c: its ASCII form for letters.
+func (t *Text) out(c *cell) []byte {
+	if c.flags&fScratch != 0 {
+		return t.buf[c.off : c.off+uint32(c.n)]
+	}
+	return t.pool[c.off : c.off+uint32(c.n)]
+}
+
+// emit writes the tokens into Norm, Runs and the offsets, and finds the
+// quoted tokens.
+func (n *Normalizer) emit(t *Text, text bool, native uint8) {
+	ps, cs := t.pieces, t.cells
+	from := 0 // first cell not yet scanned for quotation marks
+	for k := 0; k < len(ps); {
+		k1 := k
+		for ps[k1].join {
+			k1++
+		}
+		k1++
+		t.quotes(from, int(ps[k].c0))
+
+		leet := false
+		if text {
+			for x := k; x < k1; x++ {
+				leet = leet || ps[x].letter
+			}
+			leet = leet && (k1-k > 1 || !t.unit(&ps[k]))
+		}
+		latin := false
+	scan:
+		for x := k; x < k1; x++ {
+			for ci := ps[x].c0; ci < ps[x].c1; ci++ {
+				c := &cs[ci]
+				switch {
+				case c.cls == clsLatin,
+					c.cls == clsOther && c.flags&fLatin != 0,
+					c.cls == clsLeet,
+					leet && c.cls == clsDigit && c.aux != 0:
+					latin = true
+					break scan
+				}
+			}
+		}
+
+		if len(t.Tokens) > 0 {
+			last := len(t.Norm) - 1
+			t.Norm = append(t.Norm, ' ')
+			t.Runs = append(t.Runs, 1)
+			t.orig = append(t.orig, t.origEnd[last])
+			t.origEnd = append(t.origEnd, cs[ps[k].c0].s)
+		}
+		start := len(t.Norm)
+		for x := k; x < k1; x++ {
+			for ci := ps[x].c0; ci < ps[x].c1; ci++ {
+				c := &cs[ci]
+				switch {
+				case c.cls == clsStar:
+				case c.cls == clsLeet:
+					t.put(c.aux, c.s, c.e, start)
+				case c.cls == clsDigit && leet && c.aux != 0:
+					t.put(c.aux, c.s, c.e, start)
+				case c.cls == clsConf && !latin && native&c.flags != 0:
+					t.puts(n.pool[c.noff:c.noff+uint32(c.nn)], c.s, c.e, start)
+				default:
+					t.puts(t.out(c), c.s, c.e, start)
+				}
+			}
+		}
+		t.Tokens = append(t.Tokens, Token{Start: start, End: len(t.Norm)})
+		t.Quoted = append(t.Quoted, false)
+		from = int(ps[k1-1].c1)
+		k = k1
+	}
+	t.quotes(from, len(cs))
+}
+
+// put appends one output byte from the original range [s, e), merging a
+// repeated ASCII letter of the same token into a run.
+func (t *Text) put(b byte, s, e int32, tokStart int) {
+	if last := len(t.Norm) - 1; last >= tokStart && t.Norm[last] == b && b >= 'a' && b <= 'z' {
+		if t.Runs[last] < 255 {
+			t.Runs[last]++
+		}
+		t.origEnd[last] = e
+		return
+	}
+	t.Norm = append(t.Norm, b)
+	t.Runs = append(t.Runs, 1)
+	t.orig = append(t.orig, s)
+	t.origEnd = append(t.origEnd, e)
+}
+
+// puts appends the output bytes of one character.
+func (t *Text) puts(bs []byte, s, e int32, tokStart int) {
+	for _, b := range bs {
+		t.put(b, s, e, tokStart)
+	}
+}
+
+// unit reports whether piece p is a number with an ordinal or unit
+// suffix ("1er", "3eme", "10h30", "5km"), whose digits are not leet.
+func (t *Text) unit(p *piece) bool {
+	cs := t.cells[p.c0:p.c1]
+	i := 0
+	for i < len(cs) && isASCIIDigitCell(t, &cs[i]) {
+		i++
+	}
+	if i == 0 || i == len(cs) {
+		return false
+	}
+	var suf [8]byte
+	ns := 0
+	for ; i < len(cs) && cs[i].cls == clsLatin; i++ {
+		o := t.out(&cs[i])
+		if ns+len(o) > len(suf) {
+			return false
+		}
+		ns += copy(suf[ns:], o)
+	}
+	if ns == 1 && suf[0] == 'h' {
+		for i < len(cs) && isASCIIDigitCell(t, &cs[i]) {
+			i++
+		}
+	}
+	if i != len(cs) {
+		return false
+	}
+	for _, u := range unitSuffixes {
+		if string(suf[:ns]) == u {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIIDigitCell(t *Text, c *cell) bool {
+	if c.cls != clsDigit || c.n != 1 {
+		return false
+	}
+	b := t.out(c)[0]
+	return b >= '0' && b <= '9'
+}
