@@ -2,22 +2,519 @@ package filters
 
 import (
 	"context"
-	"errors"
+	"slices"
+	"sync"
+
+	"github.com/vigie-edu/vigie/filters/langid"
+	"github.com/vigie-edu/vigie/filters/links"
+	"github.com/vigie-edu/vigie/filters/match"
+	"github.com/vigie-edu/vigie/filters/normalize"
+	"github.com/vigie-edu/vigie/filters/pattern"
+	"github.com/vigie-edu/vigie/filters/pii"
 )
 
 // Classifier judges messages. Build one with New; it is immutable and safe
 // for concurrent use.
 type Classifier struct {
-	cfg Config
+	norm        *normalize.Normalizer
+	ac          *match.Automaton
+	refs        []termRef
+	entries     []entryC
+	allows      []allowC
+	setNames    []string
+	nlits       int
+	frames      []frameC
+	cues        []cueC
+	links       *links.Classifier
+	lang        *langid.Detector
+	actions     map[Category]Action
+	defaultLang string
+	minConf     float64
+	pii         bool
+	pool        sync.Pool // *scratch
 }
 
-// New compiles a classifier from cfg.
-func New(cfg Config) (*Classifier, error) {
-	return nil, errors.New("filters: classifier under construction")
+// Stats describes a compiled classifier, for reports.
+type Stats struct {
+	Entries, Allow, Frames, Cues, States int
+}
+
+// Stats returns the sizes of the compiled rules.
+func (c *Classifier) Stats() Stats {
+	return Stats{Entries: len(c.entries), Allow: len(c.allows), Frames: len(c.frames), Cues: len(c.cues), States: c.ac.States()}
+}
+
+// Action returns the configured action for a category (Remove when the
+// rules do not say).
+func (c *Classifier) Action(cat Category) Action {
+	if a, ok := c.actions[cat]; ok {
+		return a
+	}
+	return Remove
+}
+
+// tokHit is an automaton hit in token terms: tokens [start, end).
+type tokHit struct {
+	ref          termRef
+	start, end   int32
+	nStart, nEnd int32
+}
+
+// cand is a finding under construction.
+type cand struct {
+	f          Finding
+	a, b       int // tokens [a, b)
+	nStart     int32
+	nEnd       int32
+	lex        int32 // entry index, -1 for other findings
+	suppressed bool
+	reason     string
+	by         string
+}
+
+// scratch is the per-call working memory, pooled.
+type scratch struct {
+	text    normalize.Text
+	hits    []match.Hit
+	allow   []match.Hit
+	th      []tokHit
+	byStart []int32
+	order   []int32
+	fill    []int32
+	tokOf   []int32
+	litSeen []bool
+	setSeen []bool
+	catSeen map[Category]bool
+	cands   []cand
+	cueSpan [][2]int
+	links   []links.Link
+	pii     []pii.Match
+	supp    []Suppression
 }
 
 // Classify judges one message. It never fails: a message that cannot be
 // judged (empty text) is allowed.
 func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
-	return Verdict{Action: Allow}
+	s := c.pool.Get().(*scratch)
+	defer c.pool.Put(s)
+	c.prepare(s, m.Text)
+	t := &s.text
+
+	// Frames: context patterns that make findings.
+	for fi := range c.frames {
+		f := &c.frames[fi]
+		if !c.present(s, f.anchor, f.Lang) {
+			continue
+		}
+		a, b, ok := c.find(s, f.elems, f.Lang, 0)
+		if !ok {
+			continue
+		}
+		start, end := c.tokSpan(s, a, b)
+		s.cands = append(s.cands, cand{
+			f: Finding{Rule: f.ID, Category: f.Category, Severity: f.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: f.Lang},
+			a: a, b: b, lex: -1,
+			nStart: int32(t.Tokens[a].Start), nEnd: int32(t.Tokens[b-1].End),
+		})
+	}
+	nFrames := len(s.cands)
+
+	// Lexicon findings, minus those inside a longer lexicon match or inside
+	// a frame finding of the same category (the frame explains them).
+	for i := range s.th {
+		h := &s.th[i]
+		if h.ref.kind != kindLex {
+			continue
+		}
+		e := &c.entries[h.ref.idx]
+		inside := false
+		for j := range s.th {
+			o := &s.th[j]
+			if j == i || o.ref.kind != kindLex {
+				continue
+			}
+			if o.nStart <= h.nStart && h.nEnd <= o.nEnd && (o.nEnd-o.nStart > h.nEnd-h.nStart) {
+				inside = true
+				break
+			}
+		}
+		for k := 0; k < nFrames && !inside; k++ {
+			fc := &s.cands[k]
+			if fc.f.Category == e.Category && fc.nStart <= h.nStart && h.nEnd <= fc.nEnd {
+				if e.Severity > fc.f.Severity {
+					fc.f.Severity = e.Severity
+				}
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		start, end := t.Span(int(h.nStart), int(h.nEnd))
+		s.cands = append(s.cands, cand{
+			f: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: e.Lang},
+			a: int(h.start), b: int(h.end), lex: h.ref.idx,
+			nStart: h.nStart, nEnd: h.nEnd,
+		})
+	}
+
+	// Language: detected only when a finding depends on it.
+	v := Verdict{Action: Allow}
+	needLang := m.Detect
+	for i := range s.cands {
+		if s.cands[i].lex >= 0 && c.entries[s.cands[i].lex].LangDependent {
+			needLang = true
+		}
+	}
+	c.decideLang(&v, m, needLang)
+	for i := range s.cands {
+		cd := &s.cands[i]
+		if cd.lex >= 0 && c.entries[cd.lex].LangDependent && c.entries[cd.lex].Lang != v.Lang {
+			cd.suppressed, cd.reason, cd.by = true, "language", "lang:"+v.Lang
+		}
+	}
+
+	// Cues: reports, negation, counter-speech, idioms, self-description.
+	if len(s.cands) > 0 {
+		c.applyCues(s)
+	}
+
+	// Links.
+	s.links = links.Find(m.Text, s.links[:0])
+	for _, l := range s.links {
+		cls := c.links.Classify(l.Host)
+		vl := Link{URL: l.URL, Host: l.Host, Span: Span{l.Start, l.End}, Category: Category(cls.Category), Reason: cls.Reason}
+		v.Links = append(v.Links, vl)
+		if cls.Category == "" {
+			continue
+		}
+		sev := High
+		if vl.Category == Shortener {
+			sev = Low
+		}
+		s.cands = append(s.cands, cand{f: Finding{Rule: "link." + string(vl.Category), Category: vl.Category, Severity: sev,
+			Span: vl.Span, Text: m.Text[l.Start:l.End], Detail: cls.Reason}, lex: -1})
+	}
+
+	// Personal information.
+	if c.pii {
+		s.pii = pii.Find(m.Text, s.pii[:0])
+		for _, p := range s.pii {
+			s.cands = append(s.cands, cand{f: Finding{Rule: "pii." + string(p.Kind), Category: PersonalInfo, Severity: Medium,
+				Span: Span{p.Start, p.End}, Text: m.Text[p.Start:p.End], Detail: string(p.Kind)}, lex: -1})
+		}
+	}
+
+	// Verdict.
+	for i := range s.cands {
+		cd := &s.cands[i]
+		if cd.suppressed {
+			v.Suppressed = append(v.Suppressed, Suppression{Finding: cd.f, Reason: cd.reason, By: cd.by})
+			continue
+		}
+		v.Findings = append(v.Findings, cd.f)
+	}
+	v.Suppressed = append(v.Suppressed, s.supp...)
+	slices.SortStableFunc(v.Findings, func(a, b Finding) int { return a.Span.Start - b.Span.Start })
+	for _, f := range v.Findings {
+		found := false
+		for k := range v.Categories {
+			if v.Categories[k].Name == f.Category {
+				found = true
+				v.Categories[k].Severity = max(v.Categories[k].Severity, f.Severity)
+			}
+		}
+		if !found {
+			v.Categories = append(v.Categories, CategoryScore{Name: f.Category, Severity: f.Severity})
+		}
+		if a := c.Action(f.Category); a.Stronger(v.Action) {
+			v.Action = a
+		}
+	}
+	return v
+}
+
+// prepare normalises the text and collects the automaton's hits in token
+// terms, applying the allowlist to lexicon hits.
+func (c *Classifier) prepare(s *scratch, text string) {
+	c.norm.Into(&s.text, text)
+	t := &s.text
+	s.hits = s.hits[:0]
+	s.allow = s.allow[:0]
+	s.th = s.th[:0]
+	s.cands = s.cands[:0]
+	s.supp = s.supp[:0]
+	if s.catSeen == nil {
+		s.catSeen = map[Category]bool{}
+	}
+	clear(s.catSeen)
+	s.litSeen = resize(s.litSeen, c.nlits)
+	s.setSeen = resize(s.setSeen, len(c.setNames))
+	if len(t.Norm) == 0 {
+		s.byStart = s.byStart[:0]
+		return
+	}
+	s.tokOf = resizeInt(s.tokOf, len(t.Norm))
+	for i, tk := range t.Tokens {
+		for b := tk.Start; b < tk.End; b++ {
+			s.tokOf[b] = int32(i)
+		}
+		if tk.End < len(t.Norm) {
+			s.tokOf[tk.End] = int32(i)
+		}
+	}
+	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
+	for _, h := range s.hits {
+		if c.refs[h.Payload].kind == kindAllow {
+			s.allow = append(s.allow, h)
+		}
+	}
+	for _, h := range s.hits {
+		r := c.refs[h.Payload]
+		th := tokHit{ref: r, start: s.tokOf[h.Start], end: s.tokOf[h.End-1] + 1, nStart: h.Start, nEnd: h.End}
+		switch r.kind {
+		case kindLex:
+			if a := allowedBy(s.allow, h); a >= 0 {
+				e := &c.entries[r.idx]
+				start, end := t.Span(int(h.Start), int(h.End))
+				s.supp = append(s.supp, Suppression{
+					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
+					Reason:  "allowlist", By: "allow:" + c.allows[c.refs[s.allow[a].Payload].idx].Term,
+				})
+				continue
+			}
+			s.catSeen[c.entries[r.idx].Category] = true
+		case kindSet:
+			s.setSeen[r.idx] = true
+		case kindLit:
+			s.litSeen[r.idx] = true
+		default:
+			continue
+		}
+		s.th = append(s.th, th)
+	}
+	// Index hits by start token (counting sort).
+	n := len(t.Tokens)
+	s.byStart = resizeInt(s.byStart, n+1)
+	clear(s.byStart)
+	for _, h := range s.th {
+		s.byStart[h.start+1]++
+	}
+	for i := 1; i <= n; i++ {
+		s.byStart[i] += s.byStart[i-1]
+	}
+	s.order = resizeInt(s.order, len(s.th))
+	s.fill = resizeInt(s.fill, n)
+	copy(s.fill, s.byStart[:n])
+	for i, h := range s.th {
+		s.order[s.fill[h.start]] = int32(i)
+		s.fill[h.start]++
+	}
+}
+
+// allowedBy returns the index in allow of a match containing h, or -1.
+func allowedBy(allow []match.Hit, h match.Hit) int {
+	for i, a := range allow {
+		if a.Start <= h.Start && h.End <= a.End {
+			return i
+		}
+	}
+	return -1
+}
+
+func resize(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+func resizeInt(b []int32, n int) []int32 {
+	if cap(b) < n {
+		return make([]int32, n, n*2)
+	}
+	return b[:n]
+}
+
+// tokSpan maps tokens [a, b) to the original byte range.
+func (c *Classifier) tokSpan(s *scratch, a, b int) (int, int) {
+	t := &s.text
+	return t.Span(t.Tokens[a].Start, t.Tokens[b-1].End)
+}
+
+// present reports whether a pattern's anchor occurs in the message.
+func (c *Classifier) present(s *scratch, an anchor, lang string) bool {
+	switch an.kind {
+	case pattern.Word:
+		return s.litSeen[an.lit]
+	case pattern.Ref:
+		for _, id := range an.sets {
+			if s.setSeen[id] {
+				return true
+			}
+		}
+		return false
+	case pattern.Lex:
+		return s.catSeen[an.cat]
+	}
+	return len(s.text.Tokens) > 0
+}
+
+// hitsAt returns the indexes into s.th of the hits starting at token pos.
+func (s *scratch) hitsAt(pos int) []int32 {
+	if pos >= len(s.byStart)-1 {
+		return nil
+	}
+	return s.order[s.byStart[pos]:s.byStart[pos+1]]
+}
+
+// find returns the first match of seq starting at or after token from.
+func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, int, bool) {
+	n := len(s.text.Tokens)
+	for start := from; start < n; start++ {
+		end := -1
+		if c.seq(s, seq, 0, start, lang, func(e int) bool { end = e; return e > start }) {
+			return start, end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// seq matches seq[k:] at token pos and calls next with each possible end
+// until it returns true.
+func (c *Classifier) seq(s *scratch, seq []celem, k, pos int, lang string, next func(int) bool) bool {
+	if k == len(seq) {
+		return next(pos)
+	}
+	e := &seq[k]
+	rest := func(end int) bool { return c.seq(s, seq, k+1, end, lang, next) }
+	if c.elem(s, e, pos, lang, rest) {
+		return true
+	}
+	return e.opt && rest(pos)
+}
+
+func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(int) bool) bool {
+	n := len(s.text.Tokens)
+	switch e.kind {
+	case pattern.Word, pattern.Prefix:
+		for _, i := range s.hitsAt(pos) {
+			h := &s.th[i]
+			if h.ref.kind == kindLit && h.ref.idx == e.lit && next(int(h.end)) {
+				return true
+			}
+		}
+	case pattern.Ref:
+		for _, i := range s.hitsAt(pos) {
+			h := &s.th[i]
+			if h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) && next(int(h.end)) {
+				return true
+			}
+		}
+	case pattern.Lex:
+		for _, i := range s.hitsAt(pos) {
+			h := &s.th[i]
+			if h.ref.kind != kindLex {
+				continue
+			}
+			en := &c.entries[h.ref.idx]
+			if en.Category != e.cat || en.LangDependent && en.Lang != lang {
+				continue
+			}
+			if next(int(h.end)) {
+				return true
+			}
+		}
+	case pattern.Any:
+		return pos < n && next(pos+1)
+	case pattern.Gap:
+		for j := 0; j <= e.n && pos+j <= n; j++ {
+			if next(pos + j) {
+				return true
+			}
+		}
+	case pattern.Group:
+		for _, alt := range e.alts {
+			if c.seq(s, alt, 0, pos, lang, next) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// applyCues finds every cue and suppresses the findings in its scope.
+func (c *Classifier) applyCues(s *scratch) {
+	for qi := range c.cues {
+		q := &c.cues[qi]
+		if !c.present(s, q.anchor, q.Lang) {
+			continue
+		}
+		for from := 0; from < len(s.text.Tokens); {
+			a, b, ok := c.find(s, q.elems, q.Lang, from)
+			if !ok {
+				break
+			}
+			for i := range s.cands {
+				cd := &s.cands[i]
+				if cd.suppressed || cd.b <= cd.a {
+					continue
+				}
+				if q.cats != nil && !q.cats[cd.f.Category] || q.cats == nil && cd.f.Severity >= Critical {
+					continue
+				}
+				if !inScope(&q.Cue, cd, a, b, s.text.Quoted) {
+					continue
+				}
+				cd.suppressed, cd.reason, cd.by = true, string(q.Kind), q.ID
+			}
+			from = a + 1
+		}
+	}
+}
+
+// inScope reports whether finding cd is in the scope of a cue matched at
+// tokens [a, b).
+func inScope(q *Cue, cd *cand, a, b int, quoted []bool) bool {
+	if cd.a < b && a < cd.b {
+		return false // the cue and the finding overlap: the finding is part of the cue
+	}
+	if q.Message {
+		if !q.Quoted {
+			return true
+		}
+		for i := cd.a; i < cd.b; i++ {
+			if i >= len(quoted) || !quoted[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if q.After > 0 && cd.a >= b && cd.a-b < q.After {
+		return true
+	}
+	return q.Before > 0 && cd.b <= a && a-cd.b < q.Before
+}
+
+// decideLang fills the verdict's language.
+func (c *Classifier) decideLang(v *Verdict, m Message, need bool) {
+	def := m.DefaultLang
+	if def == "" {
+		def = c.defaultLang
+	}
+	switch {
+	case m.Lang != "":
+		v.Lang, v.LangConfidence, v.LangSource = m.Lang, 1, LangHint
+	case need && c.lang != nil:
+		code, conf := c.lang.Detect(m.Text)
+		if code != "" && conf >= c.minConf {
+			v.Lang, v.LangConfidence, v.LangSource = code, conf, LangDetected
+		} else {
+			v.Lang, v.LangConfidence, v.LangSource = def, conf, LangDefault
+		}
+	default:
+		v.Lang, v.LangSource = def, LangDefault
+	}
 }

@@ -204,4 +204,7 @@ type Message struct {
 	// needed but detection is not confident. Empty means the
 	// classifier's configured default.
 	DefaultLang string
+	// Detect asks for language detection even when no finding depends on
+	// it (for explanations such as `vigie check`).
+	Detect bool
 }

@@ -1,0 +1,365 @@
+package filters
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/vigie-edu/vigie/filters/langid"
+	"github.com/vigie-edu/vigie/filters/links"
+	"github.com/vigie-edu/vigie/filters/match"
+	"github.com/vigie-edu/vigie/filters/normalize"
+	"github.com/vigie-edu/vigie/filters/pattern"
+)
+
+// What an automaton term stands for.
+type termKind uint8
+
+const (
+	kindLex   termKind = iota + 1 // a lexicon entry
+	kindAllow                     // an allowlist entry
+	kindSet                       // a member of a term set
+	kindLit                       // a literal word of a frame or cue pattern
+)
+
+type termRef struct {
+	kind termKind
+	idx  int32 // into entries, allows, sets or lits
+}
+
+type entryC struct {
+	Entry
+	id string
+}
+
+type allowC struct {
+	AllowEntry
+}
+
+// celem is a compiled pattern element.
+type celem struct {
+	kind pattern.Kind
+	lit  int32     // Word, Prefix
+	sets []int32   // Ref: term-set ids (the pattern's language and "any")
+	cat  Category  // Lex
+	n    int       // Gap
+	alts [][]celem // Group
+	opt  bool      //
+	src  string    // for errors
+	_    [0]func() // not comparable
+}
+
+type frameC struct {
+	Frame
+	elems  []celem
+	anchor anchor
+}
+
+type cueC struct {
+	Cue
+	elems  []celem
+	anchor anchor
+	cats   map[Category]bool
+}
+
+// anchor is the element that must be present for a pattern to be tried.
+type anchor struct {
+	kind pattern.Kind // Word/Prefix (lit), Ref (sets), Lex (cat); 0: always try
+	lit  int32
+	sets []int32
+	cat  Category
+}
+
+type compiler struct {
+	norm    *normalize.Normalizer
+	b       match.Builder
+	refs    []termRef
+	lits    map[string]int32 // mode+norm → literal id
+	nlits   int32
+	setIDs  map[string]int32 // lang+"\x00"+name → set id
+	errs    []error
+	catsLex map[Category]bool
+}
+
+func (c *compiler) errorf(source, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if source != "" {
+		msg = source + ": " + msg
+	}
+	c.errs = append(c.errs, errors.New(msg))
+}
+
+func (c *compiler) add(term string, mode match.Mode, ref termRef, source string) bool {
+	norm, runs := c.norm.Term(term)
+	if len(norm) == 0 {
+		c.errorf(source, "term %q has no letters or digits", term)
+		return false
+	}
+	if err := c.b.Add(norm, runs, mode, int32(len(c.refs))); err != nil {
+		c.errorf(source, "term %q: %v", term, err)
+		return false
+	}
+	c.refs = append(c.refs, ref)
+	return true
+}
+
+func matchMode(m MatchMode) (match.Mode, error) {
+	switch m {
+	case Word, "":
+		return match.Word, nil
+	case Prefix:
+		return match.Prefix, nil
+	case Substring:
+		return match.Substring, nil
+	}
+	return 0, fmt.Errorf("unknown match mode %q", m)
+}
+
+// New compiles a classifier from cfg. It reports every problem of the
+// configuration at once.
+func New(cfg Config) (*Classifier, error) {
+	c := &compiler{
+		norm:    normalize.New(),
+		lits:    map[string]int32{},
+		setIDs:  map[string]int32{},
+		catsLex: map[Category]bool{},
+	}
+	cl := &Classifier{
+		norm:        c.norm,
+		actions:     map[Category]Action{},
+		defaultLang: cfg.DefaultLang,
+		minConf:     cfg.MinLangConfidence,
+		pii:         cfg.PersonalInfo,
+	}
+	if cl.minConf <= 0 {
+		cl.minConf = 0.5
+	}
+	for cat, a := range cfg.Actions {
+		if _, err := ParseAction(string(a)); err != nil {
+			c.errorf("", "action for %s: %v", cat, err)
+		}
+		cl.actions[cat] = a
+	}
+
+	// Lexicon.
+	for _, e := range cfg.Lexicon {
+		mode, err := matchMode(e.Mode)
+		if err != nil {
+			c.errorf(e.Source, "%v", err)
+			continue
+		}
+		if e.Severity < Low || e.Severity > Critical {
+			c.errorf(e.Source, "term %q: severity %d out of range 1–4", e.Term, e.Severity)
+			continue
+		}
+		id := e.ID
+		if id == "" {
+			id = "lex." + e.Lang + "." + strings.Join(strings.Fields(e.Term), "_")
+		}
+		if c.add(e.Term, mode, termRef{kindLex, int32(len(cl.entries))}, e.Source) {
+			cl.entries = append(cl.entries, entryC{Entry: e, id: id})
+			c.catsLex[e.Category] = true
+		}
+	}
+	// Allowlist.
+	for _, a := range cfg.Allow {
+		term, mode := a.Term, a.Mode
+		if t, ok := strings.CutSuffix(term, "*"); ok {
+			term, mode = t, Prefix
+		}
+		m, err := matchMode(mode)
+		if err != nil || m == match.Substring {
+			c.errorf(a.Source, "allow %q: mode must be word or prefix", a.Term)
+			continue
+		}
+		if c.add(term, m, termRef{kindAllow, int32(len(cl.allows))}, a.Source) {
+			cl.allows = append(cl.allows, allowC{a})
+		}
+	}
+	// Term sets.
+	for _, s := range cfg.Terms {
+		key := s.Lang + "\x00" + s.Name
+		id, ok := c.setIDs[key]
+		if !ok {
+			id = int32(len(cl.setNames))
+			c.setIDs[key] = id
+			cl.setNames = append(cl.setNames, s.Name)
+		}
+		for _, t := range s.Terms {
+			mode := match.Word
+			if tt, ok := strings.CutSuffix(t, "*"); ok {
+				t, mode = tt, match.Prefix
+			}
+			c.add(t, mode, termRef{kindSet, id}, s.Source)
+		}
+	}
+	// Frames and cues.
+	ids := map[string]string{}
+	for _, f := range cfg.Frames {
+		if prev, dup := ids[f.ID]; dup {
+			c.errorf(f.Source, "duplicate rule id %q (also at %s)", f.ID, prev)
+			continue
+		}
+		ids[f.ID] = f.Source
+		if f.Severity < Low || f.Severity > Critical {
+			c.errorf(f.Source, "frame %s: severity %d out of range 1–4", f.ID, f.Severity)
+			continue
+		}
+		elems, anc, ok := c.compilePattern(f.ID, f.Lang, f.Pattern, f.Source)
+		if ok {
+			cl.frames = append(cl.frames, frameC{Frame: f, elems: elems, anchor: anc})
+		}
+	}
+	for _, q := range cfg.Cues {
+		if prev, dup := ids[q.ID]; dup {
+			c.errorf(q.Source, "duplicate rule id %q (also at %s)", q.ID, prev)
+			continue
+		}
+		ids[q.ID] = q.Source
+		switch q.Kind {
+		case CueReport, CueNegation, CueCounter, CueIdiom, CueSelf:
+		default:
+			c.errorf(q.Source, "cue %s: unknown kind %q", q.ID, q.Kind)
+			continue
+		}
+		if q.After < 0 || q.Before < 0 || q.After > 32 || q.Before > 32 {
+			c.errorf(q.Source, "cue %s: before/after must be within 0–32 tokens", q.ID)
+			continue
+		}
+		elems, anc, ok := c.compilePattern(q.ID, q.Lang, q.Pattern, q.Source)
+		if !ok {
+			continue
+		}
+		cc := cueC{Cue: q, elems: elems, anchor: anc}
+		if len(q.Categories) > 0 {
+			cc.cats = map[Category]bool{}
+			for _, cat := range q.Categories {
+				cc.cats[cat] = true
+			}
+		}
+		cl.cues = append(cl.cues, cc)
+	}
+	cl.nlits = int(c.nlits)
+
+	// Links.
+	lc, err := links.NewClassifier(cfg.Links)
+	if err != nil {
+		c.errs = append(c.errs, fmt.Errorf("links: %w", err))
+	}
+	cl.links = lc
+
+	// Languages.
+	if len(cfg.Languages) > 0 {
+		det, err := langid.New(cfg.Languages)
+		if err != nil {
+			c.errs = append(c.errs, err)
+		}
+		cl.lang = det
+		if cl.defaultLang == "" {
+			cl.defaultLang = cfg.Languages[0]
+		}
+	}
+
+	if len(c.errs) > 0 {
+		return nil, errors.Join(c.errs...)
+	}
+	cl.ac = c.b.Build()
+	cl.refs = c.refs
+	cl.pool = sync.Pool{New: func() any { return new(scratch) }}
+	return cl, nil
+}
+
+// compilePattern parses and resolves a frame or cue pattern.
+func (c *compiler) compilePattern(id, lang, src, source string) ([]celem, anchor, bool) {
+	p, err := pattern.Parse(src)
+	if err != nil {
+		c.errorf(source, "rule %s: %v", id, err)
+		return nil, anchor{}, false
+	}
+	n := len(c.errs)
+	elems := c.resolve(id, lang, p.Elements, source)
+	if len(c.errs) > n {
+		return nil, anchor{}, false
+	}
+	return elems, pickAnchor(elems), true
+}
+
+func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string) []celem {
+	out := make([]celem, 0, len(seq))
+	for _, e := range seq {
+		ce := celem{kind: e.Kind, opt: e.Optional, n: e.N, src: e.Text}
+		switch e.Kind {
+		case pattern.Word, pattern.Prefix:
+			mode := match.Word
+			if e.Kind == pattern.Prefix {
+				mode = match.Prefix
+			}
+			norm, _ := c.norm.Term(e.Text)
+			if len(norm) == 0 {
+				c.errorf(source, "rule %s: word %q has no letters", id, e.Text)
+				continue
+			}
+			key := fmt.Sprintf("%d:%s", mode, norm)
+			lit, ok := c.lits[key]
+			if !ok {
+				lit = c.nlits
+				c.nlits++
+				c.lits[key] = lit
+				c.add(e.Text, mode, termRef{kindLit, lit}, source)
+			}
+			ce.lit = lit
+		case pattern.Ref:
+			for _, l := range []string{lang, ""} {
+				if sid, ok := c.setIDs[l+"\x00"+e.Text]; ok {
+					ce.sets = append(ce.sets, sid)
+				}
+				if l == "" {
+					break
+				}
+			}
+			if len(ce.sets) == 0 {
+				where := "any"
+				if lang != "" {
+					where = lang + " or any"
+				}
+				c.errorf(source, "rule %s: unknown term set @%s (not defined for %s)", id, e.Text, where)
+			}
+		case pattern.Lex:
+			ce.cat = Category(e.Text)
+			if !c.catsLex[ce.cat] {
+				c.errorf(source, "rule %s: @lex:%s: no lexicon entry has category %s", id, e.Text, e.Text)
+			}
+		case pattern.Group:
+			for _, alt := range e.Alts {
+				ce.alts = append(ce.alts, c.resolve(id, lang, alt, source))
+			}
+		}
+		out = append(out, ce)
+	}
+	return out
+}
+
+// pickAnchor chooses the element whose presence gates a pattern: the
+// first mandatory literal, then term set, then lexicon category.
+func pickAnchor(seq []celem) anchor {
+	best := anchor{}
+	for _, e := range seq {
+		if e.opt {
+			continue
+		}
+		switch e.kind {
+		case pattern.Word, pattern.Prefix:
+			return anchor{kind: pattern.Word, lit: e.lit}
+		case pattern.Ref:
+			if best.kind == 0 || best.kind == pattern.Lex {
+				best = anchor{kind: pattern.Ref, sets: e.sets}
+			}
+		case pattern.Lex:
+			if best.kind == 0 {
+				best = anchor{kind: pattern.Lex, cat: e.cat}
+			}
+		}
+	}
+	return best
+}
