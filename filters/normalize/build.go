@@ -54,10 +54,13 @@ const (
 
 // entry is what the tables know of one character.
 type entry struct {
-	off   uint32 // output in the pool: ASCII form for letters (Latin form for confusables)
-	noff  uint32 // native (folded) form of a confusable letter
-	n, nn uint8  // lengths of the two outputs
-	cls   uint8
+	off uint32 // output in the pool: ASCII form for letters (Latin form for confusables)
+	n   uint8  // length of the output
+	cls uint8
+	// aux is the ASCII separator of clsJoin, the leet letter of clsLeet
+	// and clsDigit, the quotation kind of clsPunct, and for clsConf the
+	// length of the native (folded) form, stored in the pool right after
+	// the Latin form.
 	aux   uint8
 	flags uint8
 }
@@ -241,9 +244,9 @@ func (b *builder) entryFor(r rune) entry {
 			flags = scriptFlags(br)
 		}
 		if l, ok := confusables[br]; ok {
-			e := b.out(entry{cls: clsConf, flags: flags}, string(l))
 			nat := b.fold.String(base)
-			e.noff, e.nn = b.add(nat), uint8(len(nat))
+			e := b.out(entry{cls: clsConf, flags: flags, aux: uint8(len(nat))}, string(l)+nat)
+			e.n = 1
 			return e
 		}
 	}

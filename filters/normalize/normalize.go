@@ -8,13 +8,11 @@ import (
 )
 
 // cell is one character of the message that survived stage 1, with its
-// class and output.
+// class and output (in the Normalizer's pool, or in Text.buf when
+// flags has fScratch).
 type cell struct {
-	s, e      int32  // byte range in Original (combining marks included)
-	off, noff uint32 // outputs, in the Normalizer's pool or in Text.buf (fScratch)
-	n, nn     uint8
-	cls, aux  uint8
-	flags     uint8
+	s, e int32 // byte range in Original (combining marks included)
+	entry
 }
 
 // Piece kinds, for the spaced-letter join.
@@ -30,6 +28,8 @@ type piece struct {
 	c0, c1 int32 // cell range [c0, c1)
 	kind   uint8
 	letter bool // contains a letter (leet applies)
+	latin  bool // contains a Latin letter or a leet symbol
+	digit  bool // contains a digit that has a leet reading
 	join   bool // joined with the next piece into one token
 }
 
@@ -80,47 +80,53 @@ func (n *Normalizer) run(t *Text, s string, text bool) {
 // (fCyr, fGreek) have letters that are not look-alikes, and whether any
 // leet symbol was seen.
 func (n *Normalizer) scan(t *Text, s string) (native uint8, leet bool) {
-	if cap(t.cells) < len(s) {
-		t.cells = make([]cell, 0, len(s))
+	cells := t.cells[:0]
+	if cap(cells) < len(s) {
+		cells = make([]cell, 0, len(s))
 	}
+	var slow entry
 	for i := 0; i < len(s); {
-		var e entry
+		var e *entry
 		size := 1
 		if b := s[i]; b < utf8.RuneSelf {
-			e = n.ascii[b]
+			e = &n.ascii[b]
 		} else {
 			r, sz := utf8.DecodeRuneInString(s[i:])
 			size = sz
 			switch p := n.pageIdx[r>>8]; {
 			case r == utf8.RuneError && sz == 1:
-				e = entry{cls: clsPunct} // an invalid byte breaks words
+				slow = entry{cls: clsPunct} // an invalid byte breaks words
+				e = &slow
 			case p != 0:
-				e = n.pages[int(p-1)<<8|int(r&0xff)]
+				e = &n.pages[int(p-1)<<8|int(r&0xff)]
 			default:
-				e = n.slow(t, r, s[i:i+sz])
+				slow = n.slow(t, r, s[i:i+sz])
+				e = &slow
 			}
 		}
 		switch e.cls {
 		case clsDrop:
 		case clsMark:
-			if k := len(t.cells) - 1; k >= 0 && t.cells[k].e == int32(i) && t.cells[k].cls >= clsDigit {
-				t.cells[k].e = int32(i + size)
+			if k := len(cells) - 1; k >= 0 && cells[k].e == int32(i) && cells[k].cls >= clsDigit {
+				cells[k].e = int32(i + size)
 			}
+		case clsOther:
+			native |= e.flags & (fCyr | fGreek)
+			fallthrough
 		default:
-			switch e.cls {
-			case clsOther:
-				native |= e.flags & (fCyr | fGreek)
-			case clsLeet:
+			if e.cls == clsLeet {
 				leet = true
 			}
-			t.cells = append(t.cells, cell{
-				s: int32(i), e: int32(i + size),
-				off: e.off, noff: e.noff, n: e.n, nn: e.nn,
-				cls: e.cls, aux: e.aux, flags: e.flags,
-			})
+			// cap(cells) >= len(s): extend in place, field by field (a
+			// composite literal goes through the stack and stalls).
+			k := len(cells)
+			cells = cells[:k+1]
+			c := &cells[k]
+			c.s, c.e, c.entry = int32(i), int32(i+size), *e
 		}
 		i += size
 	}
+	t.cells = cells
 	return native, leet
 }
 
@@ -223,14 +229,22 @@ func (t *Text) split() {
 			continue
 		}
 		start := i
-		letter, conv := false, false
+		letter, conv, latin, digit := false, false, false, false
 		for i < len(cs) {
 			c := &cs[i]
 			if wordy(c) {
-				if c.cls >= clsLatin {
+				switch c.cls {
+				case clsLatin:
+					letter, latin = true, true
+				case clsConf:
 					letter = true
-				} else if c.cls == clsLeet {
+				case clsOther:
+					letter = true
+					latin = latin || c.flags&fLatin != 0
+				case clsLeet:
 					conv = true
+				case clsDigit:
+					digit = digit || c.aux != 0
 				}
 				i++
 				continue
@@ -254,7 +268,7 @@ func (t *Text) split() {
 			i = start
 			continue
 		}
-		p := piece{c0: int32(start), c1: int32(i), letter: letter}
+		p := piece{c0: int32(start), c1: int32(i), letter: letter, latin: latin || conv, digit: digit}
 		if i-start == 1 {
 			switch c := &cs[start]; {
 			case c.cls == clsLatin || c.cls == clsConf:
@@ -390,94 +404,98 @@ func (t *Text) out(c *cell) []byte {
 	return t.pool[c.off : c.off+uint32(c.n)]
 }
 
+// emitter builds the output of emit in local slices (on the stack, to
+// spare the write barriers of storing into Text at every byte).
+type emitter struct {
+	norm   []byte
+	runs   []uint8
+	orig   []span
+	tokens []Token
+	quoted []bool
+	stack  []qmark
+}
+
 // emit writes the tokens into Norm, Runs and the offsets, and finds the
 // quoted tokens.
 func (n *Normalizer) emit(t *Text, text bool, native uint8) {
-	ps, cs := t.pieces, t.cells
+	ps, cs, pool := t.pieces, t.cells, n.pool
+	w := emitter{
+		norm: t.Norm[:0], runs: t.Runs[:0], orig: t.orig[:0],
+		tokens: t.Tokens[:0], quoted: t.Quoted[:0], stack: t.stack[:0],
+	}
 	from := 0 // first cell not yet scanned for quotation marks
 	for k := 0; k < len(ps); {
 		k1 := k
-		for ps[k1].join {
+		letter, latin, digit := false, false, false
+		for {
+			p := &ps[k1]
+			letter = letter || p.letter
+			latin = latin || p.latin
+			digit = digit || p.digit
 			k1++
-		}
-		k1++
-		t.quotes(from, int(ps[k].c0))
-
-		leet := false
-		if text {
-			for x := k; x < k1; x++ {
-				leet = leet || ps[x].letter
+			if !p.join {
+				break
 			}
-			leet = leet && (k1-k > 1 || !t.unit(&ps[k]))
 		}
-		latin := false
-	scan:
+		w.quotes(cs, from, int(ps[k].c0))
+
+		leet := text && letter && (k1-k > 1 || cs[ps[k].c0].cls != clsDigit || !t.unit(&ps[k]))
+		latin = latin || leet && digit
+
+		if len(w.tokens) > 0 {
+			w.norm = append(w.norm, ' ')
+			w.runs = append(w.runs, 1)
+			w.orig = append(w.orig, span{w.orig[len(w.orig)-1].e, cs[ps[k].c0].s})
+		}
+		start := len(w.norm)
 		for x := k; x < k1; x++ {
 			for ci := ps[x].c0; ci < ps[x].c1; ci++ {
 				c := &cs[ci]
 				switch {
-				case c.cls == clsLatin,
-					c.cls == clsOther && c.flags&fLatin != 0,
-					c.cls == clsLeet,
-					leet && c.cls == clsDigit && c.aux != 0:
-					latin = true
-					break scan
-				}
-			}
-		}
-
-		if len(t.Tokens) > 0 {
-			last := len(t.Norm) - 1
-			t.Norm = append(t.Norm, ' ')
-			t.Runs = append(t.Runs, 1)
-			t.orig = append(t.orig, t.origEnd[last])
-			t.origEnd = append(t.origEnd, cs[ps[k].c0].s)
-		}
-		start := len(t.Norm)
-		for x := k; x < k1; x++ {
-			for ci := ps[x].c0; ci < ps[x].c1; ci++ {
-				c := &cs[ci]
-				switch {
+				case c.cls == clsLatin && c.n == 1 && c.flags&fScratch == 0:
+					w.put(pool[c.off], c.s, c.e, start)
 				case c.cls == clsStar:
 				case c.cls == clsLeet:
-					t.put(c.aux, c.s, c.e, start)
+					w.put(c.aux, c.s, c.e, start)
 				case c.cls == clsDigit && leet && c.aux != 0:
-					t.put(c.aux, c.s, c.e, start)
+					w.put(c.aux, c.s, c.e, start)
 				case c.cls == clsConf && !latin && native&c.flags != 0:
-					t.puts(n.pool[c.noff:c.noff+uint32(c.nn)], c.s, c.e, start)
+					o := c.off + uint32(c.n)
+					w.puts(pool[o:o+uint32(c.aux)], c.s, c.e, start)
 				default:
-					t.puts(t.out(c), c.s, c.e, start)
+					w.puts(t.out(c), c.s, c.e, start)
 				}
 			}
 		}
-		t.Tokens = append(t.Tokens, Token{Start: start, End: len(t.Norm)})
-		t.Quoted = append(t.Quoted, false)
+		w.tokens = append(w.tokens, Token{Start: start, End: len(w.norm)})
+		w.quoted = append(w.quoted, false)
 		from = int(ps[k1-1].c1)
 		k = k1
 	}
-	t.quotes(from, len(cs))
+	w.quotes(cs, from, len(cs))
+	t.Norm, t.Runs, t.orig = w.norm, w.runs, w.orig
+	t.Tokens, t.Quoted, t.stack = w.tokens, w.quoted, w.stack
 }
 
 // put appends one output byte from the original range [s, e), merging a
 // repeated ASCII letter of the same token into a run.
-func (t *Text) put(b byte, s, e int32, tokStart int) {
-	if last := len(t.Norm) - 1; last >= tokStart && t.Norm[last] == b && b >= 'a' && b <= 'z' {
-		if t.Runs[last] < 255 {
-			t.Runs[last]++
+func (w *emitter) put(b byte, s, e int32, tokStart int) {
+	if last := len(w.norm) - 1; last >= tokStart && w.norm[last] == b && b >= 'a' && b <= 'z' {
+		if w.runs[last] < 255 {
+			w.runs[last]++
 		}
-		t.origEnd[last] = e
+		w.orig[last].e = e
 		return
 	}
-	t.Norm = append(t.Norm, b)
-	t.Runs = append(t.Runs, 1)
-	t.orig = append(t.orig, s)
-	t.origEnd = append(t.origEnd, e)
+	w.norm = append(w.norm, b)
+	w.runs = append(w.runs, 1)
+	w.orig = append(w.orig, span{s, e})
 }
 
 // puts appends the output bytes of one character.
-func (t *Text) puts(bs []byte, s, e int32, tokStart int) {
+func (w *emitter) puts(bs []byte, s, e int32, tokStart int) {
 	for _, b := range bs {
-		t.put(b, s, e, tokStart)
+		w.put(b, s, e, tokStart)
 	}
 }
 

@@ -62,10 +62,10 @@ type Text struct {
 	Runs []uint8
 	// Tokens are the words of Norm, in order.
 	Tokens []Token
-	// orig[i] is the byte offset in Original where Norm[i] starts; origEnd[i]
-	// is where it ends (exclusive), so that a collapsed run or a joined
-	// spaced word maps back to the whole original stretch.
-	orig, origEnd []int32
+	// orig[i] is the byte range of Original that Norm[i] came from, so
+	// that a collapsed run or a joined spaced word maps back to the whole
+	// original stretch (for a space: the gap between the two tokens).
+	orig []span
 	// Quoted[i] reports whether token i lies inside quotation marks
 	// ("…", «…», “…”, „…“, '…' around words, `…`).
 	Quoted []bool
@@ -96,13 +96,13 @@ func (t *Text) Span(start, end int) (int, int) {
 		case n == 0:
 			return 0, 0
 		case start >= n:
-			p := int(t.origEnd[n-1])
+			p := int(t.orig[n-1].e)
 			return p, p
 		}
-		p := int(t.orig[start])
+		p := int(t.orig[start].s)
 		return p, p
 	}
-	return int(t.orig[start]), int(t.origEnd[end-1])
+	return int(t.orig[start].s), int(t.orig[end-1].e)
 }
 
 // TokenSpan returns the byte range of Original that token i came from
@@ -131,6 +131,9 @@ func (t *Text) TokenAt(off int) int {
 	return lo
 }
 
+// span is a half-open byte range [s, e) of Original.
+type span struct{ s, e int32 }
+
 // reset empties t for a new message s, keeping its buffers.
 func (t *Text) reset(s string) {
 	t.Original = s
@@ -139,7 +142,6 @@ func (t *Text) reset(s string) {
 	t.Tokens = t.Tokens[:0]
 	t.Quoted = t.Quoted[:0]
 	t.orig = t.orig[:0]
-	t.origEnd = t.origEnd[:0]
 	t.cells = t.cells[:0]
 	t.buf = t.buf[:0]
 	t.pieces = t.pieces[:0]
