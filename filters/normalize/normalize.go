@@ -194,7 +194,8 @@ func (n *Normalizer) slow(t *Text, r rune, raw string) entry {
 }
 
 // markLeet flags the leet symbols that are followed, possibly through
-// other leet symbols, by a letter or digit (stage 3).
+// other leet symbols, by a letter or digit (stage 3). Several symbols at
+// the start of a word are markup, not leet ("||spoiler||", "!!!non").
 func markLeet(cs []cell) {
 	next := false
 	for i := len(cs) - 1; i >= 0; i-- {
@@ -209,6 +210,21 @@ func markLeet(cs []cell) {
 		default:
 			next = false
 		}
+	}
+	for i := 0; i < len(cs); i++ {
+		if cs[i].cls != clsLeet || cs[i].flags&fConv == 0 {
+			continue
+		}
+		j := i + 1
+		for j < len(cs) && cs[j].cls == clsLeet {
+			j++
+		}
+		if j-i >= 2 && (i == 0 || cs[i-1].cls < clsDigit) {
+			for k := i; k < j; k++ {
+				cs[k].flags &^= fConv
+			}
+		}
+		i = j - 1
 	}
 }
 
@@ -354,22 +370,38 @@ func (t *Text) join() {
 func (t *Text) joinable(a, b int, sep byte) bool {
 	ps := t.pieces
 	letters, chat := 0, true
+	var word [4]byte // the run's letters, when it is short and plain
 	for x := a; x <= b; x++ {
 		if ps[x].kind != pLetter {
 			chat = false
 			continue
 		}
-		letters++
 		c := &t.cells[ps[x].c0]
-		if c.n != 1 || !isChatLetter(t.out(c)[0]) {
+		o := t.out(c)
+		if c.n != 1 || !isChatLetter(o[0]) {
 			chat = false
 		}
+		if c.n == 1 && x-a < len(word) {
+			word[x-a] = o[0]
+		}
+		letters++
 	}
 	if letters < 2 {
 		return false
 	}
-	if b-a+1 >= 3 {
-		return !(sep == ' ' && b-a+1 == 3 && chat)
+	if n := b - a + 1; n >= 3 {
+		if sep != ' ' || n > len(word) || letters != n {
+			return true
+		}
+		if n == 3 && chat {
+			return false
+		}
+		for _, p := range chatRuns {
+			if string(word[:n]) == p {
+				return false
+			}
+		}
+		return true
 	}
 	if sep != '.' && sep != '-' && sep != '*' {
 		return false

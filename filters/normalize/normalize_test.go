@@ -110,6 +110,10 @@ func TestLeet(t *testing.T) {
 		{"leading leet digit", "1diot", "idiot"},
 		{"leet with star", "s4l*pe", "salpe"},
 		{"mention", "@jean", "ajean"},
+		{"discord mention", "<@123456789> salut", "123456789 salut"},
+		{"spoiler markup", "||connard||", "conard"},
+		{"exclamations at start", "!!!non", "non"},
+		{"exclamations inside", "wow!!!cool", "wowicol"},
 	})
 }
 
@@ -156,6 +160,10 @@ func TestSpacedJoin(t *testing.T) {
 		{"chat words", "il y a à faire", "il y a a faire"},
 		{"chat words english", "u r a loser", "u r a loser"},
 		{"chat letters four", "c a c a", "caca"},
+		{"chat phrase", "il n y a pas", "il n y a pas"},
+		{"chat phrase 2", "y a t il", "y a t il"},
+		{"not a chat phrase", "n y m", "nym"},
+		{"spaced con", "c o n", "con"},
 		{"euphonic t", "y a-t-il un cours", "y a t il un cours"},
 		{"inclusive writing", "étudiant.e.s", "etudiant e s"},
 		{"double space", "c  o  n", "c o n"},

@@ -120,6 +120,10 @@ var unitSuffixes = []string{
 }
 
 // chatLetters are the letters that are words by themselves in French and
-// English chat ("y a à", "u r a", "i c u"): a spaced run of exactly three
-// of them is not joined.
+// English chat ("y a à", "u r a", "i c u"): a run of exactly three of
+// them separated by spaces is not joined.
 const chatLetters = "acioruy"
+
+// chatRuns are other runs of one-letter words, separated by spaces, that
+// are chat phrases and not spaced-out words: "il n y a pas", "y a t il".
+var chatRuns = []string{"nya", "yat", "nyat", "jya"}

@@ -22,7 +22,8 @@
 //     ("f*ck" → "fck").
 //  3. Leetspeak, only in words that contain a letter: 0→o 1→i 3→e 4→a 5→s
 //     7→t 8→b 9→g, and @→a $→s €→e !→i |→l when followed by a letter or
-//     digit. Pure numbers and numbers with an ordinal or unit suffix
+//     digit (but not two or more at a word start: "||spoiler||",
+//     "!!!non"). Pure numbers and numbers with an ordinal or unit suffix
 //     ("2024", "1er", "3eme", "10h30", "4ans") keep their digits.
 //  4. Confusables: Cyrillic and Greek letters that look like Latin ones
 //     are read as Latin in words that contain Latin letters (or leet), and
@@ -33,8 +34,9 @@
 //     single separator (space, '.', '-', '_', '*', '/') are joined
 //     ("c o n n a r d", "p.u.t.e", "n-t-m"); two are joined only with
 //     '.', '*' or '-' and when they stand alone ("t.g", not "a-t-il").
-//     A spaced run of exactly three letters that are words by themselves
-//     in chat ("y a à", "u r a": letters a c i o r u y) is not joined.
+//     Runs of one-letter chat words separated by spaces are not joined:
+//     three of a c i o r u y ("y a à", "u r a", "i c u"), and "n y a",
+//     "y a t", "n y a t", "j y a".
 //  6. Letter runs: a run of one ASCII letter becomes one byte whose run
 //     length is kept in Runs (capped at 255).
 //
