@@ -105,9 +105,12 @@ type Message struct {
 
 // Command is a slash command (or interaction) invoked by a user.
 type Command struct {
-	Name    string            // "vigie", "aide", "help"
-	Sub     string            // "status", "dryrun", "setup", "console", "report" …
-	Args    map[string]string // named options ("on", "channel", "role", "lang", "text" …)
+	Name string // "vigie", "aide", "help"
+	Sub  string // "status", "dryrun", "setup", "console", "report" …
+	// Args are the named options: "text" (/aide signaler), "channel",
+	// "role", "lang" (/vigie setup), "state" = on|off (/vigie dryrun;
+	// "on", "value" and "mode" are accepted too).
+	Args    map[string]string
 	User    Author
 	Channel ChannelRef
 	// Respond answers the user privately (Discord ephemeral interaction
@@ -145,6 +148,9 @@ type OutMessage struct {
 	Footer   string // helpline block
 	Link     string // link to the conversation
 	Urgent   bool   // self-harm and threats: the adapter may mention the teacher role or mark it urgent
+	// Mentions are users the adapter mentions (pings) at the start of a
+	// channel post, e.g. the student a channel notice is for.
+	Mentions []UserRef
 }
 
 // Adapter is what the bot asks of a chat platform. Implementations must

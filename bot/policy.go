@@ -94,4 +94,7 @@ type Config struct {
 	Classes   []Class
 	Texts     Texts
 	Helplines map[string][]Helpline // per locale
+	// RetentionDays is how long incidents are kept (the introduction
+	// tells the class; `vigie run` purges older ones). 0 means 365.
+	RetentionDays int
 }

@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the bot's Prometheus metrics. The HTTP API reuses them
+// (messages it judges count in the same series, with platform "http").
+type Metrics struct {
+	// MessagesSeen counts messages (new and edited) per platform.
+	MessagesSeen *prometheus.CounterVec // vigie_messages_seen_total{platform}
+	// Verdicts counts judged messages per category and final action;
+	// messages with no finding count under category "none".
+	Verdicts *prometheus.CounterVec // vigie_verdicts_total{category,action}
+	// PlatformFailures counts failed platform calls (each attempt) per
+	// platform, operation and kind of error.
+	PlatformFailures *prometheus.CounterVec // vigie_platform_failures_total{platform,op,kind}
+	// QueueDepth is the number of events waiting per platform.
+	QueueDepth *prometheus.GaugeVec // vigie_queue_depth{platform}
+	// QueueFull counts events that found their queue full.
+	QueueFull *prometheus.CounterVec // vigie_queue_full_total{platform}
+	// Unjudged counts events that could not be judged at all (the queue
+	// stayed full for the whole wait).
+	Unjudged *prometheus.CounterVec // vigie_events_unjudged_total{platform}
+	// ClassifySeconds is the time the classifier takes per message.
+	ClassifySeconds prometheus.Histogram // vigie_classify_seconds
+	// IncidentsStored counts incidents recorded in the store.
+	IncidentsStored prometheus.Counter // vigie_incidents_stored_total
+	// IncidentStoreFailures counts incidents (or steps) the store could
+	// not record.
+	IncidentStoreFailures prometheus.Counter // vigie_incident_store_failures_total
+	// AlertsSent counts alerts delivered per route (channel, direct,
+	// role, webhook, owner).
+	AlertsSent *prometheus.CounterVec // vigie_alerts_sent_total{route}
+	// AlertsFailed counts alerts that could not be delivered per route.
+	AlertsFailed *prometheus.CounterVec // vigie_alerts_failed_total{route}
+}
+
+// NewMetrics creates the metrics and registers them on reg; a nil reg
+// leaves them unregistered (they still count). A metric that reg already
+// holds (a second bot in the same process, the HTTP API) is reused.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		MessagesSeen: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_messages_seen_total", Help: "Messages (new and edited) seen, per platform.",
+		}, []string{"platform"}),
+		Verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_verdicts_total", Help: "Judged messages per category found and final action.",
+		}, []string{"category", "action"}),
+		PlatformFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_platform_failures_total", Help: "Failed platform calls per platform, operation and kind of error.",
+		}, []string{"platform", "op", "kind"}),
+		QueueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vigie_queue_depth", Help: "Events waiting to be judged, per platform.",
+		}, []string{"platform"}),
+		QueueFull: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_queue_full_total", Help: "Events that found their platform's queue full.",
+		}, []string{"platform"}),
+		Unjudged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_events_unjudged_total", Help: "Events that could not be judged because the queue stayed full.",
+		}, []string{"platform"}),
+		ClassifySeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigie_classify_seconds", Help: "Time to classify one message.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25},
+		}),
+		IncidentsStored: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigie_incidents_stored_total", Help: "Incidents recorded in the store.",
+		}),
+		IncidentStoreFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigie_incident_store_failures_total", Help: "Incidents or steps the store could not record.",
+		}),
+		AlertsSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_alerts_sent_total", Help: "Teacher alerts delivered, per route.",
+		}, []string{"route"}),
+		AlertsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigie_alerts_failed_total", Help: "Teacher alerts that could not be delivered, per route.",
+		}, []string{"route"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	m.MessagesSeen = register(reg, m.MessagesSeen, &err)
+	m.Verdicts = register(reg, m.Verdicts, &err)
+	m.PlatformFailures = register(reg, m.PlatformFailures, &err)
+	m.QueueDepth = register(reg, m.QueueDepth, &err)
+	m.QueueFull = register(reg, m.QueueFull, &err)
+	m.Unjudged = register(reg, m.Unjudged, &err)
+	m.ClassifySeconds = register(reg, m.ClassifySeconds, &err)
+	m.IncidentsStored = register(reg, m.IncidentsStored, &err)
+	m.IncidentStoreFailures = register(reg, m.IncidentStoreFailures, &err)
+	m.AlertsSent = register(reg, m.AlertsSent, &err)
+	m.AlertsFailed = register(reg, m.AlertsFailed, &err)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register registers c on reg, returning the collector already
+// registered under the same name if there is one. The first other error
+// is kept in *errp.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	if *errp == nil {
+		*errp = fmt.Errorf("bot: register metrics: %w", err)
+	}
+	return c
+}
