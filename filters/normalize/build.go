@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -149,6 +150,16 @@ func (b *builder) out(e entry, s string) entry {
 	return e
 }
 
+// digits returns the entry of a character that stands for the ASCII
+// digits o.
+func (b *builder) digits(o string) entry {
+	e := entry{cls: clsDigit}
+	if len(o) == 1 {
+		e.aux = leetDigit[o[0]-'0']
+	}
+	return b.out(e, o)
+}
+
 // stripMarks decomposes s, removes the nonspacing marks (diacritics) and
 // recomposes what is left.
 func stripMarks(s string) string {
@@ -227,17 +238,46 @@ func (b *builder) entryFor(r rune) entry {
 		return b.out(entry{cls: clsLatin, flags: fLatin}, string('a'+r-0x1F1E6))
 	}
 
-	k := norm.NFKC.String(string(r))
-	base := stripMarks(k)
-	var fx strings.Builder
-	for _, c := range b.fold.String(k) {
-		if x, ok := latinExtra[c]; ok {
-			fx.WriteString(x)
-		} else {
-			fx.WriteRune(c)
-		}
+	if !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.C) {
+		return entry{cls: clsPunct} // unassigned
 	}
-	folded := stripMarks(fx.String())
+	switch {
+	case r >= 0x24EB && r <= 0x24F4: // negative circled numbers ⓫
+		return b.digits(strconv.Itoa(int(r-0x24EB) + 11))
+	case r >= 0x24F5 && r <= 0x24FE: // double circled digits ⓵
+		return b.digits(strconv.Itoa(int(r-0x24F5) + 1))
+	case r == 0x24FF: // negative circled digit zero ⓿
+		return b.digits("0")
+	case r >= 0x2776 && r <= 0x277F: // dingbat negative circled digits ❶
+		return b.digits(strconv.Itoa(int(r-0x2776) + 1))
+	case r >= 0x2780 && r <= 0x2789: // dingbat circled sans-serif digits ➀
+		return b.digits(strconv.Itoa(int(r-0x2780) + 1))
+	case r >= 0x278A && r <= 0x2793: // dingbat negative circled sans-serif digits ➊
+		return b.digits(strconv.Itoa(int(r-0x278A) + 1))
+	case r >= 0x02B0 && r <= 0x02FF && unicode.Is(unicode.Lm, r) &&
+		norm.NFKD.PropertiesString(string(r)).Decomposition() == nil:
+		return entry{cls: clsPunct} // spacing modifier letters used as symbols (ˆ ˈ)
+	}
+
+	// k is the NFKC form, base the same without diacritics, folded the
+	// case-folded form with stroke letters mapped and diacritics removed.
+	k, base, folded := string(r), string(r), string(r)
+	if unicode.SimpleFold(r) != r || norm.NFKD.PropertiesString(k).Decomposition() != nil {
+		k = norm.NFKC.String(k)
+		base = stripMarks(k)
+		folded = stripMarks(b.fold.String(k))
+	}
+	if strings.IndexFunc(folded, func(c rune) bool { _, ok := latinExtra[c]; return ok }) >= 0 {
+		var fx strings.Builder
+		for _, c := range folded {
+			if x, ok := latinExtra[c]; ok {
+				fx.WriteString(x)
+			} else {
+				fx.WriteRune(c)
+			}
+		}
+		folded = fx.String()
+	}
 	flags := scriptFlags(r)
 	if br, size := utf8.DecodeRuneInString(base); size == len(base) && size > 0 {
 		if flags == 0 {
@@ -275,12 +315,10 @@ func (b *builder) entryFor(r rune) entry {
 		return b.out(entry{cls: clsLatin, flags: flags | fLatin}, o)
 	case letters > 0:
 		return b.out(entry{cls: clsOther, flags: flags}, o)
+	case digits > 0 && !nonASCII:
+		return b.digits(o)
 	case digits > 0:
-		e := entry{cls: clsDigit}
-		if len(o) == 1 && o[0] >= '0' && o[0] <= '9' {
-			e.aux = leetDigit[o[0]-'0']
-		}
-		return b.out(e, o)
+		return b.out(entry{cls: clsDigit}, o)
 	}
 	// No letter or digit: a symbol. Fullwidth and small forms of ASCII
 	// punctuation behave like their ASCII counterpart.

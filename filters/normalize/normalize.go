@@ -131,8 +131,8 @@ func (n *Normalizer) scan(t *Text, s string) (native uint8, leet bool) {
 }
 
 // slow classifies a character outside the Normalizer's tables (CJK,
-// Hangul, emoji, rarer scripts): NFKC, simple lower case and diacritics
-// removed, the output going to t.buf.
+// Hangul, emoji, rarer scripts): its NFKC (compatibility) decomposition,
+// lower-cased, without combining marks, the output going to t.buf.
 func (n *Normalizer) slow(t *Text, r rune, raw string) entry {
 	switch {
 	case r >= 0x1F300 && r <= 0x1FAFF: // pictographs and emoji
@@ -148,39 +148,21 @@ func (n *Normalizer) slow(t *Text, r rune, raw string) entry {
 	}
 	off := len(t.buf)
 	letters := false
-	var one [utf8.UTFMax]byte
-	appendBase := func(c rune) {
+	d := norm.NFKC.PropertiesString(raw).Decomposition()
+	if d == nil {
+		d = append(t.tmp[:0], raw...)
+		t.tmp = d
+	}
+	for len(d) > 0 {
+		c, w := utf8.DecodeRune(d)
+		d = d[w:]
 		c = unicode.ToLower(c)
-		w := utf8.EncodeRune(one[:], c)
-		if d := norm.NFD.Properties(one[:w]).Decomposition(); d != nil {
-			for len(d) > 0 {
-				x, xw := utf8.DecodeRune(d)
-				d = d[xw:]
-				if unicode.IsLetter(x) {
-					letters = true
-				} else if !unicode.IsNumber(x) {
-					continue
-				}
-				t.buf = utf8.AppendRune(t.buf, x)
-			}
-			return
-		}
 		if unicode.IsLetter(c) {
 			letters = true
 		} else if !unicode.IsNumber(c) {
-			return
+			continue // marks, spaces and punctuation of a decomposition
 		}
 		t.buf = utf8.AppendRune(t.buf, c)
-	}
-	if norm.NFKC.IsNormalString(raw) {
-		appendBase(r)
-	} else {
-		t.tmp = norm.NFKC.AppendString(t.tmp[:0], raw)
-		for k := 0; k < len(t.tmp); {
-			c, w := utf8.DecodeRune(t.tmp[k:])
-			k += w
-			appendBase(c)
-		}
 	}
 	if len(t.buf) == off || len(t.buf)-off > 255 {
 		t.buf = t.buf[:off]

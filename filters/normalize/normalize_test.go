@@ -49,6 +49,9 @@ func TestUnicode(t *testing.T) {
 		{"small capitals", "ᴄᴏɴɴᴀʀᴅ", "conard"},
 		{"ligature", "ﬁn", "fin"},
 		{"roman numeral", "Ⅻ", "xi"},
+		{"dingbat digits", "❶ ➁ ➓", "1 2 10"},
+		{"enclosed digits", "① ⑽ ⒛ ⓿", "1 10 20 0"},
+		{"modifier symbols", "aˆb", "a b"},
 		{"superscript", "xᵃ", "xa"},
 		{"upper case", "CONNARD", "conard"},
 		{"accents", "ÉCOLE enculé ça où", "ecole encule ca ou"},
@@ -420,6 +423,7 @@ func TestIntoAllocations(t *testing.T) {
 		"T'es qu'un GROS c0nnnnard !! c o n n a r d",
 		"Bonjour à tous, l'exercice 3 est pour jeudi ? Merci beaucoup 🙂",
 		"« ｃｏｎｎａｒｄ » dit-il, p.u.t.e, h4ck3r",
+		"你好 한국어 🙂 ｶﾀｶﾅ 𐐷 Привет как дела",
 	} {
 		var txt normalize.Text
 		nz.Into(&txt, s)
