@@ -33,7 +33,10 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-	// One line per subcommand; each constructor lives in its own file.
+		// One line per subcommand; each constructor lives in its own file.
+		newCheckCmd(),
+		newScanCmd(),
+		newRulesCmd(),
 	)
 	return root
 }
