@@ -50,7 +50,10 @@ func (n *Normalizer) Into(t *Text, s string) {
 // the way Into normalises text, except that terms are taken as written:
 // no leetspeak decoding and no joining of spaced letters. It returns the
 // normalised bytes (words separated by single spaces) and the run length
-// of each byte; both are nil for a term without letters or digits.
+// of each byte; both are nil for a term without letters or digits. A
+// term is normalised alone: a word made only of Cyrillic or Greek
+// look-alike letters ("сука") reads as Latin, as it does in a message
+// without other Cyrillic or Greek letters.
 func (n *Normalizer) Term(s string) (norm []byte, runs []uint8) {
 	var t Text
 	n.run(&t, s, false)

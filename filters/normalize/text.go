@@ -28,17 +28,23 @@
 //  4. Confusables: Cyrillic and Greek letters that look like Latin ones
 //     are read as Latin in words that contain Latin letters (or leet), and
 //     in words made only of look-alikes unless the message also has
-//     genuine Cyrillic (or Greek) letters: "соnnаrd" → "connard", but
-//     "Привет как дела" stays Cyrillic.
+//     genuine Cyrillic (or Greek) letters: "соnnаrd" reads as "connard",
+//     but "Привет как дела" stays Cyrillic.
 //  5. Spaced letters: three or more one-letter words separated by the same
 //     single separator (space, '.', '-', '_', '*', '/') are joined
-//     ("c o n n a r d", "p.u.t.e", "n-t-m"); two are joined only with
+//     ("c o n n a r d", "p.u.t.e", "n-t-m", with leet digits inside the
+//     run: "c 0 n n 4 r d"); two are joined only with
 //     '.', '*' or '-' and when they stand alone ("t.g", not "a-t-il").
 //     Runs of one-letter chat words separated by spaces are not joined:
 //     three of a c i o r u y ("y a à", "u r a", "i c u"), and "n y a",
 //     "y a t", "n y a t", "j y a".
 //  6. Letter runs: a run of one ASCII letter becomes one byte whose run
 //     length is kept in Runs (capped at 255).
+//
+// Every byte of Norm keeps the byte range of Original it came from
+// (Text.Span): a collapsed run maps to the whole run, a joined spaced
+// word to the whole stretch, "oe" from "œ" to the one character. Tokens
+// between quotation marks are flagged in Text.Quoted.
 //
 // Rules-file terms go through the same pipeline without leetspeak and
 // without the spaced-letter join (Normalizer.Term).
