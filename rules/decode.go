@@ -42,13 +42,14 @@ type layer struct {
 	cues       []cueEntry
 	links      linksLayer
 
-	texts      bot.Texts
-	helplines  []helplineEntry
-	locales    []ref // locales the policies use, checked against the texts
-	policy     []func(*bot.Policy)
-	classes    []classEntry
-	hasClasses bool
-	tests      []Test
+	retentionDays int // 0: not set
+	texts         bot.Texts
+	helplines     []helplineEntry
+	locales       []ref // locales the policies use, checked against the texts
+	policy        []func(*bot.Policy)
+	classes       []classEntry
+	hasClasses    bool
+	tests         []Test
 
 	files []string // files read from disk for this layer (list and secret files)
 }
@@ -246,6 +247,11 @@ func decodeRoot(file string, root *yaml.Node, src source, known map[filters.Cate
 		"personal_info": func(v *yaml.Node) {
 			if b, ok := d.boolean(v, "personal_info"); ok {
 				l.personalInfo = &b
+			}
+		},
+		"retention_days": func(v *yaml.Node) {
+			if n, ok := d.integer(v, "retention_days", 1, 3650); ok {
+				l.retentionDays = n
 			}
 		},
 		"texts":     d.texts,

@@ -24,19 +24,20 @@ type state struct {
 	known   map[filters.Category]bool
 	actions map[filters.Category]filters.Action
 
-	lexicon  []lexEntry
-	allow    []allowEntry
-	terms    []termSet
-	frames   []frameEntry
-	cues     []cueEntry
-	links    linksLayer
-	locales  []ref
-	texts    bot.Texts
-	helplist []helplineEntry
-	policy   []func(*bot.Policy)
-	classes  []classEntry
-	tests    []Test
-	files    []string
+	lexicon       []lexEntry
+	allow         []allowEntry
+	terms         []termSet
+	frames        []frameEntry
+	cues          []cueEntry
+	links         linksLayer
+	locales       []ref
+	retentionDays int
+	texts         bot.Texts
+	helplist      []helplineEntry
+	policy        []func(*bot.Policy)
+	classes       []classEntry
+	tests         []Test
+	files         []string
 }
 
 func newState() *state {
@@ -125,6 +126,9 @@ func (s *state) apply(l *layer, top bool, errs *ErrorList) {
 	s.cues = keyed(s.cues, l.cues, cueID)
 	s.mergeLinks(&l.links)
 
+	if l.retentionDays > 0 {
+		s.retentionDays = l.retentionDays
+	}
 	s.locales = append(s.locales, l.locales...)
 	for loc, m := range l.texts {
 		if s.texts[loc] == nil {
@@ -349,6 +353,7 @@ func (s *state) build() *Rules {
 		b.Classes = append(b.Classes, cl)
 	}
 	b.Texts = s.texts
+	b.RetentionDays = s.retentionDays
 	if len(s.helplist) > 0 {
 		b.Helplines = map[string][]bot.Helpline{}
 		for _, h := range s.helplist {

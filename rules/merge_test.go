@@ -159,11 +159,14 @@ func TestMerge(t *testing.T) {
 		},
 		{
 			name:   "maps merge key by key",
-			school: "actions: {profanity: remove}\ntexts: {fr: {notice.author: \"enlevé\"}}",
+			school: "actions: {profanity: remove}\ntexts: {fr: {notice.author: \"enlevé\"}}\nretention_days: 180",
 			check: func(t *testing.T, r *Rules) {
 				want := map[filters.Category]filters.Action{filters.Insult: filters.Remove, filters.Profanity: filters.Remove}
 				if !mapsEqual(r.Filters.Actions, want) {
 					t.Errorf("actions = %v, want %v", r.Filters.Actions, want)
+				}
+				if r.Bot.RetentionDays != 180 {
+					t.Errorf("retention days = %d, want 180", r.Bot.RetentionDays)
 				}
 				if fr := r.Bot.Texts["fr"]; fr["notice.author"] != "enlevé" || fr["alert.title"] != "alerte" || r.Bot.Texts["en"]["notice.author"] != "removed" {
 					t.Errorf("texts = %v", r.Bot.Texts)
