@@ -137,10 +137,12 @@ func (b *builder) out(e entry, s string) entry {
 }
 
 // digits returns the entry of a character that stands for the ASCII
-// digits o.
-func (b *builder) digits(o string) entry {
+// digits o. Only a decimal digit (category Nd: ASCII, fullwidth,
+// mathematical) may be leet; superscripts and circled numbers (No) are
+// not ("x²", "m³").
+func (b *builder) digits(o string, decimal bool) entry {
 	e := entry{cls: clsDigit}
-	if len(o) == 1 {
+	if len(o) == 1 && decimal {
 		e.aux = leetDigit[o[0]-'0']
 	}
 	return b.out(e, o)
@@ -229,17 +231,17 @@ func (b *builder) entryFor(r rune) entry {
 	}
 	switch {
 	case r >= 0x24EB && r <= 0x24F4: // negative circled numbers ⓫
-		return b.digits(strconv.Itoa(int(r-0x24EB) + 11))
+		return b.digits(strconv.Itoa(int(r-0x24EB) + 11), false)
 	case r >= 0x24F5 && r <= 0x24FE: // double circled digits ⓵
-		return b.digits(strconv.Itoa(int(r-0x24F5) + 1))
+		return b.digits(strconv.Itoa(int(r-0x24F5) + 1), false)
 	case r == 0x24FF: // negative circled digit zero ⓿
-		return b.digits("0")
+		return b.digits("0", false)
 	case r >= 0x2776 && r <= 0x277F: // dingbat negative circled digits ❶
-		return b.digits(strconv.Itoa(int(r-0x2776) + 1))
+		return b.digits(strconv.Itoa(int(r-0x2776) + 1), false)
 	case r >= 0x2780 && r <= 0x2789: // dingbat circled sans-serif digits ➀
-		return b.digits(strconv.Itoa(int(r-0x2780) + 1))
+		return b.digits(strconv.Itoa(int(r-0x2780) + 1), false)
 	case r >= 0x278A && r <= 0x2793: // dingbat negative circled sans-serif digits ➊
-		return b.digits(strconv.Itoa(int(r-0x278A) + 1))
+		return b.digits(strconv.Itoa(int(r-0x278A) + 1), false)
 	case r >= 0x02B0 && r <= 0x02FF && unicode.Is(unicode.Lm, r) &&
 		norm.NFKD.PropertiesString(string(r)).Decomposition() == nil:
 		return entry{cls: clsPunct} // spacing modifier letters used as symbols (ˆ ˈ)
@@ -302,7 +304,7 @@ func (b *builder) entryFor(r rune) entry {
 	case letters > 0:
 		return b.out(entry{cls: clsOther, flags: flags}, o)
 	case digits > 0 && !nonASCII:
-		return b.digits(o)
+		return b.digits(o, unicode.IsDigit(r))
 	case digits > 0:
 		return b.out(entry{cls: clsDigit}, o)
 	}

@@ -52,6 +52,7 @@ func TestUnicode(t *testing.T) {
 		{"dingbat digits", "❶ ➁ ➓", "1 2 10"},
 		{"enclosed digits", "① ⑽ ⒛ ⓿", "1 10 20 0"},
 		{"modifier symbols", "aˆb", "a b"},
+		{"superscripts are not leet", "x² m³ 𝐡𝟒𝐜𝐤 ｈ４ｃｋ", "x2 m3 hack hack"},
 		{"superscript", "xᵃ", "xa"},
 		{"upper case", "CONNARD", "conard"},
 		{"accents", "ÉCOLE enculé ça où", "ecole encule ca ou"},
