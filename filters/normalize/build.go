@@ -231,17 +231,17 @@ func (b *builder) entryFor(r rune) entry {
 	}
 	switch {
 	case r >= 0x24EB && r <= 0x24F4: // negative circled numbers ⓫
-		return b.digits(strconv.Itoa(int(r-0x24EB) + 11), false)
+		return b.digits(strconv.Itoa(int(r-0x24EB)+11), false)
 	case r >= 0x24F5 && r <= 0x24FE: // double circled digits ⓵
-		return b.digits(strconv.Itoa(int(r-0x24F5) + 1), false)
+		return b.digits(strconv.Itoa(int(r-0x24F5)+1), false)
 	case r == 0x24FF: // negative circled digit zero ⓿
 		return b.digits("0", false)
 	case r >= 0x2776 && r <= 0x277F: // dingbat negative circled digits ❶
-		return b.digits(strconv.Itoa(int(r-0x2776) + 1), false)
+		return b.digits(strconv.Itoa(int(r-0x2776)+1), false)
 	case r >= 0x2780 && r <= 0x2789: // dingbat circled sans-serif digits ➀
-		return b.digits(strconv.Itoa(int(r-0x2780) + 1), false)
+		return b.digits(strconv.Itoa(int(r-0x2780)+1), false)
 	case r >= 0x278A && r <= 0x2793: // dingbat negative circled sans-serif digits ➊
-		return b.digits(strconv.Itoa(int(r-0x278A) + 1), false)
+		return b.digits(strconv.Itoa(int(r-0x278A)+1), false)
 	case r >= 0x02B0 && r <= 0x02FF && unicode.Is(unicode.Lm, r) &&
 		norm.NFKD.PropertiesString(string(r)).Decomposition() == nil:
 		return entry{cls: clsPunct} // spacing modifier letters used as symbols (ˆ ˈ)
