@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newCheckCmd(),
 		newScanCmd(),
 		newRulesCmd(),
+		newIncidentsCmd(),
 	)
 	return root
 }
