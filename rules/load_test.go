@@ -239,3 +239,21 @@ func BenchmarkDefaults(b *testing.B) {
 		}
 	}
 }
+
+// TestDefaultsPassTheirTests runs the tests the default fragments carry
+// against the defaults, as `vigie rules test` does for a school's file.
+func TestDefaultsPassTheirTests(t *testing.T) {
+	r, err := Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Classifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range RunTests(context.Background(), c, r.Tests) {
+		if !res.Pass {
+			t.Errorf("%s:%d: %q: %s", res.Test.File, res.Test.Line, res.Test.Text, res.Why)
+		}
+	}
+}

@@ -296,3 +296,53 @@ func BenchmarkScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// FuzzScan feeds arbitrary input to scan in both modes: every input line
+// must give exactly one valid JSON output line, a verdict or an error,
+// with the line's id.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{
+		"hello\nbad\n",
+		`{"text": "bad", "id": "x"}` + "\n" + `{"text": 1}` + "\n",
+		`{"id": [1], "text": "a"}` + "\r\n\n" + `{"text": "\u00e9", "id": -1.5e3, "lang": "fr"}`,
+		"\xff\xfe\n{\n}",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, input string, jsonl bool) {
+		opts := scanOptions{input: "text", workers: 2}
+		if jsonl {
+			opts.input = "jsonl"
+		}
+		var out strings.Builder
+		if err := scan(context.Background(), fakeClassifier{}, strings.NewReader(input), &out, opts); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Count(input, "\n")
+		if input != "" && !strings.HasSuffix(input, "\n") {
+			want++
+		}
+		lines := strings.Split(out.String(), "\n")
+		if lines[len(lines)-1] != "" {
+			t.Fatalf("output does not end with a newline: %q", out.String())
+		}
+		lines = lines[:len(lines)-1]
+		if len(lines) != want {
+			t.Fatalf("%d output lines for %d input lines", len(lines), want)
+		}
+		for i, l := range lines {
+			var v struct {
+				ID     json.RawMessage `json:"id"`
+				Action string          `json:"action"`
+				Error  string          `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(l), &v); err != nil || (v.Action == "") == (v.Error == "") || len(v.ID) == 0 {
+				t.Fatalf("output line %d is not a verdict or an error: %q (%v)", i+1, l, err)
+			}
+			if (!jsonl || v.Error != "") && string(v.ID) != strconv.Itoa(i+1) {
+				t.Fatalf("output line %d has id %s", i+1, v.ID)
+			}
+		}
+	})
+}
