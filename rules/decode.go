@@ -21,9 +21,6 @@ import (
 // layer is one decoded rules file (a school's file or an embedded
 // fragment of the defaults), before it is merged over the layers below.
 type layer struct {
-	file        string
-	extendsNone bool
-
 	languages     []string
 	languagesAt   *pos
 	defaultLang   string
@@ -37,7 +34,7 @@ type layer struct {
 	lexicon    []lexEntry
 	remove     removeSpec
 	allow      []allowEntry
-	terms      []termSet
+	terms      []filters.TermSet
 	frames     []frameEntry
 	cues       []cueEntry
 	links      linksLayer
@@ -63,11 +60,6 @@ type lexEntry struct {
 type allowEntry struct {
 	filters.AllowEntry
 	key string
-}
-
-type termSet struct {
-	filters.TermSet
-	at pos
 }
 
 type frameEntry struct {
@@ -155,7 +147,7 @@ func yamlError(file string, err error) *Error {
 // known holds the categories defined by the layers below; top is true
 // for a school's file. Errors are appended to errs.
 func decodeRoot(file string, root *yaml.Node, src source, known map[filters.Category]bool, top bool, errs *ErrorList) *layer {
-	l := &layer{file: file}
+	l := &layer{}
 	if root == nil || isNull(root) {
 		return l
 	}
@@ -187,15 +179,11 @@ func decodeRoot(file string, root *yaml.Node, src source, known map[filters.Cate
 			}
 		},
 		"extends": func(v *yaml.Node) {
-			s, ok := d.oneOf(v, "extends", "defaults", "none")
-			if !ok {
-				return
-			}
-			if !top {
+			// load reads the value before decoding, to know whether to
+			// load the defaults; here it is only checked.
+			if _, ok := d.oneOf(v, "extends", "defaults", "none"); ok && !top {
 				d.errorf(v, "extends: only a school's rules file extends the defaults, not an embedded fragment")
-				return
 			}
-			l.extendsNone = s == "none"
 		},
 		"languages": func(v *yaml.Node) {
 			before, langs := len(*d.errs), []string{}
@@ -582,7 +570,7 @@ func (d *fileDecoder) terms(n *yaml.Node) {
 				d.errorf(k, "terms.%s: %v", lang, err)
 				return
 			}
-			ts := termSet{TermSet: filters.TermSet{Name: name, Lang: l, Terms: []string{}, Source: d.source(k)}, at: d.at(k)}
+			ts := filters.TermSet{Name: name, Lang: l, Terms: []string{}, Source: d.source(k)}
 			what := "terms." + lang + "." + name
 			seen := map[string]bool{}
 			d.strs(v, what, func(s string, item *yaml.Node) {
@@ -802,16 +790,15 @@ func (d *fileDecoder) tests(n *yaml.Node) {
 	})
 }
 
+// appendUnique appends the elements of v that are not yet in s.
 func appendUnique[T comparable](s []T, v ...T) []T {
+	seen := make(map[T]bool, len(s)+len(v))
+	for _, x := range s {
+		seen[x] = true
+	}
 	for _, x := range v {
-		found := false
-		for _, y := range s {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !seen[x] {
+			seen[x] = true
 			s = append(s, x)
 		}
 	}

@@ -34,18 +34,21 @@ func (d *fileDecoder) links(n *yaml.Node) {
 	L := &d.l.links
 	domains := func(what string, dst *[]string) func(*yaml.Node) {
 		return func(v *yaml.Node) {
+			var list []string
 			d.strs(v, what, func(s string, item *yaml.Node) {
 				dom, err := normDomain(s)
 				if err != nil {
 					d.errorf(item, "%s: %v", what, err)
 					return
 				}
-				*dst = appendUnique(*dst, dom)
+				list = append(list, dom)
 			})
+			*dst = appendUnique(*dst, list...)
 		}
 	}
 	labels := func(what string, dst *[]string, trimDot bool) func(*yaml.Node) {
 		return func(v *yaml.Node) {
+			var list []string
 			d.strs(v, what, func(s string, item *yaml.Node) {
 				l := strings.ToLower(strings.TrimSpace(s))
 				if trimDot {
@@ -55,8 +58,9 @@ func (d *fileDecoder) links(n *yaml.Node) {
 					d.errorf(item, "%s: bad value %q: %v", what, s, err)
 					return
 				}
-				*dst = appendUnique(*dst, l)
+				list = append(list, l)
 			})
+			*dst = appendUnique(*dst, list...)
 		}
 	}
 	d.fields(n, "links", map[string]func(*yaml.Node){

@@ -26,7 +26,7 @@ type state struct {
 
 	lexicon       []lexEntry
 	allow         []allowEntry
-	terms         []termSet
+	terms         []filters.TermSet
 	frames        []frameEntry
 	cues          []cueEntry
 	links         linksLayer
@@ -89,12 +89,12 @@ func drop[T any](s []T, refs []ref, key func(T) string, refKey func(ref) string,
 	return slices.DeleteFunc(s, func(e T) bool { return gone[key(e)] })
 }
 
-func frameID(f frameEntry) string        { return f.ID }
-func cueID(c cueEntry) string            { return c.ID }
-func lexKeyOf(e lexEntry) string         { return e.key }
-func allowKeyOf(e allowEntry) string     { return e.key }
-func termSetKey(t termSet) string        { return t.Lang + "\x00" + t.Name }
-func helplineKey(h helplineEntry) string { return h.locale + "\x00" + h.Name }
+func frameID(f frameEntry) string         { return f.ID }
+func cueID(c cueEntry) string             { return c.ID }
+func lexKeyOf(e lexEntry) string          { return e.key }
+func allowKeyOf(e allowEntry) string      { return e.key }
+func termSetKey(t filters.TermSet) string { return t.Lang + "\x00" + t.Name }
+func helplineKey(h helplineEntry) string  { return h.locale + "\x00" + h.Name }
 
 // apply merges a layer over the state: first its removals, then its
 // additions.
@@ -151,9 +151,9 @@ func (s *state) apply(l *layer, top bool, errs *ErrorList) {
 
 // mergeTerms adds term sets; the terms of a set that exists already are
 // appended to it (a school adds words to a default set).
-func (s *state) mergeTerms(sets []termSet) {
+func (s *state) mergeTerms(sets []filters.TermSet) {
 	for _, t := range sets {
-		i := slices.IndexFunc(s.terms, func(e termSet) bool { return termSetKey(e) == termSetKey(t) })
+		i := slices.IndexFunc(s.terms, func(e filters.TermSet) bool { return termSetKey(e) == termSetKey(t) })
 		if i < 0 {
 			t.Terms = slices.Clone(t.Terms)
 			s.terms = append(s.terms, t)
@@ -318,9 +318,7 @@ func (s *state) build() *Rules {
 	for _, e := range s.allow {
 		f.Allow = append(f.Allow, e.AllowEntry)
 	}
-	for _, t := range s.terms {
-		f.Terms = append(f.Terms, t.TermSet)
-	}
+	f.Terms = s.terms
 	for _, e := range s.frames {
 		f.Frames = append(f.Frames, e.Frame)
 	}

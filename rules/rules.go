@@ -185,10 +185,3 @@ func (r *Rules) Classifier() (*filters.Classifier, error) {
 	}
 	return c, nil
 }
-
-// String summarises the rules for logs: counts, never words.
-func (r *Rules) String() string {
-	f := &r.Filters
-	return fmt.Sprintf("%d lexicon entries, %d allowlist terms, %d term sets, %d frames, %d cues, %d domain lists, %d classes",
-		len(f.Lexicon), len(f.Allow), len(f.Terms), len(f.Frames), len(f.Cues), len(f.Links.Lists), len(r.Bot.Classes))
-}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -121,19 +122,16 @@ func scan(ctx context.Context, c classifier, in io.Reader, out io.Writer, opts s
 			return true
 		})
 	}()
-	done := make(chan struct{})
+	var workers sync.WaitGroup
 	for range opts.workers {
-		go func() {
-			defer func() { done <- struct{}{} }()
+		workers.Go(func() {
 			for j := range jobs {
 				results <- scanResult{seq: j.seq, out: scanLine(ctx, c, j, opts)}
 			}
-		}()
+		})
 	}
 	go func() {
-		for range opts.workers {
-			<-done
-		}
+		workers.Wait()
 		close(results)
 	}()
 
