@@ -21,6 +21,7 @@ import (
 func TestStoreContract(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
+			b.skipUnavailable(t)
 			testContract(t, func(t *testing.T, clk *fakeClock) Store {
 				t.Helper()
 				return openStore(t, b.dsn(t), clk)

@@ -33,8 +33,9 @@ var sqliteDialect = &dialect{
 	backend:    SQLite,
 	microTimes: true,
 	noLimit:    "-1",
-	// SQLite's write transactions are immediate (_txlock=immediate):
-	// the whole database is locked from BEGIN.
+	// No keyShare and no migrationLock: SQLite's transactions are
+	// immediate (_txlock=immediate), so the database is locked for
+	// writing from BEGIN.
 	migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,

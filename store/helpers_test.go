@@ -66,6 +66,16 @@ func postgresBackend() backend {
 
 func backends() []backend { return []backend{sqliteBackend(), postgresBackend()} }
 
+// skipUnavailable skips the test when its backend is not configured
+// (PostgreSQL without VIGIE_TEST_POSTGRES_DSN), once for all its
+// subtests.
+func (b backend) skipUnavailable(t *testing.T) {
+	t.Helper()
+	if b.name == "postgres" && os.Getenv("VIGIE_TEST_POSTGRES_DSN") == "" {
+		t.Skip(pgSkipMessage)
+	}
+}
+
 // postgresSchemaDSN creates a schema of its own in the test database
 // and returns a DSN whose search_path is that schema; the schema is
 // dropped when the test ends. It skips the test without

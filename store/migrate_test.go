@@ -16,6 +16,7 @@ import (
 func TestMigrations(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
+			b.skipUnavailable(t)
 			ctx := context.Background()
 			dsn := b.dsn(t)
 			known, err := loadMigrations(migrationsFS(Backend(b.name)))
@@ -88,6 +89,7 @@ func TestMigrateMechanism(t *testing.T) {
 	v3 := &fstest.MapFile{Data: []byte("INSERT INTO b (z) SELECT x + y FROM a;")}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
+			b.skipUnavailable(t)
 			ctx := context.Background()
 			s := rawStore(t, b)
 			version := func() int {
