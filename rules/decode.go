@@ -631,41 +631,48 @@ func lexRefs(p *pattern.Pattern) []string {
 	return cats
 }
 
+// patternRule returns the handlers of the keys that frames and cues
+// share (id, lang, pattern); each clears *ok when its value is wrong.
+func (d *fileDecoder) patternRule(what string, id, lang, src *string, pat **pattern.Pattern, at *pos, ok *bool) map[string]func(*yaml.Node) {
+	return map[string]func(*yaml.Node){
+		"id": func(v *yaml.Node) {
+			var good bool
+			*id, good = d.str(v, what+".id")
+			good = good && d.checkID(*id, v, what+".id") && d.defineID(*id, v, what)
+			*ok = *ok && good
+		},
+		"lang": func(v *yaml.Node) {
+			s, good := d.str(v, what+".lang")
+			if good {
+				*lang, good = d.langName(s, v, what+".lang", true)
+			}
+			*ok = *ok && good
+		},
+		"pattern": func(v *yaml.Node) {
+			*src, *pat = d.pattern(v, what+".pattern")
+			*at = d.at(v)
+			*ok = *ok && *pat != nil
+		},
+	}
+}
+
 func (d *fileDecoder) frames(n *yaml.Node) {
 	d.items(n, "frames", func(i int, item *yaml.Node) {
 		what := fmt.Sprintf("frames[%d]", i)
 		f := frameEntry{Frame: filters.Frame{Severity: filters.Medium, Source: d.source(item)}, at: d.at(item)}
 		ok := true
-		seen := d.fields(item, what, map[string]func(*yaml.Node){
-			"id": func(v *yaml.Node) {
-				var good bool
-				f.ID, good = d.str(v, what+".id")
-				good = good && d.checkID(f.ID, v, what+".id") && d.defineID(f.ID, v, what)
-				ok = ok && good
-			},
-			"lang": func(v *yaml.Node) {
-				s, good := d.str(v, what+".lang")
-				if good {
-					f.Lang, good = d.langName(s, v, what+".lang", true)
-				}
-				ok = ok && good
-			},
-			"category": func(v *yaml.Node) {
-				var good bool
-				f.Category, good = d.category(v, what+".category")
-				ok = ok && good
-			},
-			"severity": func(v *yaml.Node) {
-				var good bool
-				f.Severity, good = d.severity(v, what+".severity")
-				ok = ok && good
-			},
-			"pattern": func(v *yaml.Node) {
-				f.Pattern, f.pat = d.pattern(v, what+".pattern")
-				f.at = d.at(v)
-				ok = ok && f.pat != nil
-			},
-		})
+		handlers := d.patternRule(what, &f.ID, &f.Lang, &f.Pattern, &f.pat, &f.at, &ok)
+		handlers["category"] = func(v *yaml.Node) {
+			var good bool
+			f.Category, good = d.category(v, what+".category")
+			ok = ok && good
+		}
+		handlers["severity"] = func(v *yaml.Node) {
+			var good bool
+			f.Severity, good = d.severity(v, what+".severity")
+			ok = ok && good
+		}
+		seen := d.fields(item, what, handlers)
 		d.require(item, seen, what, "id", "category", "pattern")
 		if ok && seen["id"] != nil && seen["category"] != nil && seen["pattern"] != nil {
 			d.l.frames = append(d.l.frames, f)
@@ -682,60 +689,42 @@ func (d *fileDecoder) cues(n *yaml.Node) {
 		c := cueEntry{Cue: filters.Cue{Source: d.source(item)}, at: d.at(item)}
 		ok := true
 		var quotedAt *yaml.Node
-		seen := d.fields(item, what, map[string]func(*yaml.Node){
-			"id": func(v *yaml.Node) {
-				var good bool
-				c.ID, good = d.str(v, what+".id")
-				good = good && d.checkID(c.ID, v, what+".id") && d.defineID(c.ID, v, what)
+		handlers := d.patternRule(what, &c.ID, &c.Lang, &c.Pattern, &c.pat, &c.at, &ok)
+		handlers["kind"] = func(v *yaml.Node) {
+			s, good := d.oneOf(v, what+".kind", cueKinds...)
+			c.Kind = filters.CueKind(s)
+			ok = ok && good
+		}
+		handlers["after"] = func(v *yaml.Node) {
+			var good bool
+			c.After, good = d.integer(v, what+".after", 0, 64)
+			ok = ok && good
+		}
+		handlers["before"] = func(v *yaml.Node) {
+			var good bool
+			c.Before, good = d.integer(v, what+".before", 0, 64)
+			ok = ok && good
+		}
+		handlers["message"] = func(v *yaml.Node) {
+			var good bool
+			c.Message, good = d.boolean(v, what+".message")
+			ok = ok && good
+		}
+		handlers["quoted"] = func(v *yaml.Node) {
+			var good bool
+			c.Quoted, good = d.boolean(v, what+".quoted")
+			quotedAt = v
+			ok = ok && good
+		}
+		handlers["categories"] = func(v *yaml.Node) {
+			c.Categories = []filters.Category{}
+			d.items(v, what+".categories", func(j int, item *yaml.Node) {
+				cat, good := d.category(item, fmt.Sprintf("%s.categories[%d]", what, j))
 				ok = ok && good
-			},
-			"lang": func(v *yaml.Node) {
-				s, good := d.str(v, what+".lang")
-				if good {
-					c.Lang, good = d.langName(s, v, what+".lang", true)
-				}
-				ok = ok && good
-			},
-			"kind": func(v *yaml.Node) {
-				s, good := d.oneOf(v, what+".kind", cueKinds...)
-				c.Kind = filters.CueKind(s)
-				ok = ok && good
-			},
-			"pattern": func(v *yaml.Node) {
-				c.Pattern, c.pat = d.pattern(v, what+".pattern")
-				c.at = d.at(v)
-				ok = ok && c.pat != nil
-			},
-			"after": func(v *yaml.Node) {
-				var good bool
-				c.After, good = d.integer(v, what+".after", 0, 64)
-				ok = ok && good
-			},
-			"before": func(v *yaml.Node) {
-				var good bool
-				c.Before, good = d.integer(v, what+".before", 0, 64)
-				ok = ok && good
-			},
-			"message": func(v *yaml.Node) {
-				var good bool
-				c.Message, good = d.boolean(v, what+".message")
-				ok = ok && good
-			},
-			"quoted": func(v *yaml.Node) {
-				var good bool
-				c.Quoted, good = d.boolean(v, what+".quoted")
-				quotedAt = v
-				ok = ok && good
-			},
-			"categories": func(v *yaml.Node) {
-				c.Categories = []filters.Category{}
-				d.items(v, what+".categories", func(j int, item *yaml.Node) {
-					cat, good := d.category(item, fmt.Sprintf("%s.categories[%d]", what, j))
-					ok = ok && good
-					c.Categories = append(c.Categories, cat)
-				})
-			},
-		})
+				c.Categories = append(c.Categories, cat)
+			})
+		}
+		seen := d.fields(item, what, handlers)
 		d.require(item, seen, what, "id", "kind", "pattern")
 		if c.Quoted && !c.Message {
 			d.errorf(quotedAt, "%s.quoted: quoted only applies with message: true", what)

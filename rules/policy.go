@@ -160,51 +160,36 @@ func (d *fileDecoder) webhook(n *yaml.Node, what string) func(*bot.Policy) {
 		ok        = true
 		hasSecret bool
 	)
+	// secretFrom reads the secret that the key's value names.
+	secretFrom := func(key string, read func(name string) (string, error)) func(*yaml.Node) {
+		return func(v *yaml.Node) {
+			if hasSecret {
+				d.errorf(v, "%s: give secret_env or secret_file, not both", what)
+				ok = false
+				return
+			}
+			hasSecret = true
+			name, good := d.str(v, what+"."+key)
+			if !good {
+				ok = false
+				return
+			}
+			s, err := read(name)
+			if err != nil {
+				d.errorf(v, "%s.%s: %v", what, key, err)
+				ok = false
+				return
+			}
+			secret = s
+		}
+	}
 	seen := d.fields(n, what, map[string]func(*yaml.Node){
 		"url": func(v *yaml.Node) {
 			s, good := d.httpURL(v, what+".url")
 			u, ok = s, ok && good
 		},
-		"secret_env": func(v *yaml.Node) {
-			if hasSecret {
-				d.errorf(v, "%s: give secret_env or secret_file, not both", what)
-				ok = false
-				return
-			}
-			hasSecret = true
-			name, good := d.str(v, what+".secret_env")
-			if !good {
-				ok = false
-				return
-			}
-			val, set := os.LookupEnv(name)
-			if !set || strings.TrimSpace(val) == "" {
-				d.errorf(v, "%s.secret_env: environment variable %s is not set or empty", what, name)
-				ok = false
-				return
-			}
-			secret = val
-		},
-		"secret_file": func(v *yaml.Node) {
-			if hasSecret {
-				d.errorf(v, "%s: give secret_env or secret_file, not both", what)
-				ok = false
-				return
-			}
-			hasSecret = true
-			path, good := d.str(v, what+".secret_file")
-			if !good {
-				ok = false
-				return
-			}
-			s, err := d.readSecret(path)
-			if err != nil {
-				d.errorf(v, "%s.secret_file: %v", what, err)
-				ok = false
-				return
-			}
-			secret = s
-		},
+		"secret_env":  secretFrom("secret_env", envSecret),
+		"secret_file": secretFrom("secret_file", d.readSecret),
 		"secret": func(v *yaml.Node) {
 			d.errorf(v, "%s.secret: secrets are never written in the rules file: name an environment variable with secret_env or a file with secret_file", what)
 			ok = false
@@ -225,6 +210,16 @@ func (d *fileDecoder) webhook(n *yaml.Node, what string) func(*bot.Policy) {
 			p.Webhook.Secret = secret
 		}
 	}
+}
+
+// envSecret reads a secret from an environment variable. Errors name
+// the variable, never its value.
+func envSecret(name string) (string, error) {
+	val, set := os.LookupEnv(name)
+	if !set || strings.TrimSpace(val) == "" {
+		return "", fmt.Errorf("environment variable %s is not set or empty", name)
+	}
+	return val, nil
 }
 
 // readSecret reads a secret file. Errors name the file, never its
