@@ -51,10 +51,16 @@ func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp clas
 	t, loc := c.texts, cp.Locale
 	top := topCategory(v)
 	urgent := v.Has(filters.SelfHarm) || v.Has(filters.Threat)
-	if cp.GroupWindow > 0 && !urgent && b.joinGroup(key, v, cp.DryRun, o.removed(), o.id) {
-		o.add(ctx, store.Step{Name: store.StepAlert, Status: store.StatusSkipped,
-			Detail: "grouped: summed up when the " + cp.GroupWindow.String() + " window closes"})
-		return
+	if cp.GroupWindow > 0 && !urgent {
+		g := &alertGroup{
+			a: a, c: c, cp: cp, author: m.Author.UserRef, class: className(cp, m.ClassName), link: m.Link,
+			channel: ChannelRef{Class: m.Ref.Class, ID: m.Ref.Channel, Name: m.ChannelName},
+		}
+		if b.joinOrOpenGroup(key, g, v, cp.DryRun, o.removed(), o.id) {
+			o.add(ctx, store.Step{Name: store.StepAlert, Status: store.StatusSkipped,
+				Detail: "grouped: summed up when the " + cp.GroupWindow.String() + " window closes"})
+			return
+		}
 	}
 	cats := make([]string, 0, len(v.Categories))
 	for _, cs := range v.Categories {
@@ -99,12 +105,6 @@ func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp clas
 	for _, cs := range v.Categories {
 		payload.Categories = append(payload.Categories, string(cs.Name))
 	}
-	if cp.GroupWindow > 0 && !urgent {
-		b.openGroup(key, &alertGroup{
-			a: a, c: c, cp: cp, author: m.Author.UserRef, class: d.Class, link: m.Link,
-			channel: ChannelRef{Class: m.Ref.Class, ID: m.Ref.Channel, Name: m.ChannelName},
-		})
-	}
 	b.deliver(ctx, a, cp, msg, payload, o)
 }
 
@@ -119,40 +119,30 @@ func filterAction(v *filters.Verdict, o *outcome) filters.Action {
 	return filters.Alert
 }
 
-// joinGroup adds an incident to the open group of its student, if there
-// is one, and reports whether it did.
-func (b *Bot) joinGroup(key authorKey, v *filters.Verdict, dryRun, removed bool, incident string) bool {
+// joinOrOpenGroup adds an incident to the open group of its student and
+// reports true; when there is none, it opens g (whose window starts now)
+// and reports false: the caller alerts at once.
+func (b *Bot) joinOrOpenGroup(key authorKey, g *alertGroup, v *filters.Verdict, dryRun, removed bool, incident string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	g := b.groups[key]
-	if g == nil {
-		return false
+	if open := b.groups[key]; open != nil {
+		open.count++
+		if !removed {
+			open.kept++
+		}
+		for _, cs := range v.Categories {
+			open.cats[cs.Name]++
+		}
+		open.dryRun = open.dryRun || dryRun
+		if incident != "" {
+			open.incident = incident
+		}
+		return true
 	}
-	g.count++
-	if !removed {
-		g.kept++
-	}
-	for _, cs := range v.Categories {
-		g.cats[cs.Name]++
-	}
-	g.dryRun = g.dryRun || dryRun
-	if incident != "" {
-		g.incident = incident
-	}
-	return true
-}
-
-// openGroup opens the group window of a student after an alert went out.
-func (b *Bot) openGroup(key authorKey, g *alertGroup) {
 	g.cats = map[filters.Category]int{}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if old := b.groups[key]; old != nil {
-		// Another worker opened one meanwhile: keep it.
-		return
-	}
 	b.groups[key] = g
 	g.timer = b.clock.AfterFunc(g.cp.GroupWindow, func() { b.closeWindow(key, g) })
+	return false
 }
 
 // closeWindow runs when a group's window closes: a summary goes out if
@@ -288,12 +278,10 @@ func (r alertRoute) target() string {
 // id) is passed as Name with an empty ID, for the adapter to resolve.
 func channelRef(class, v string) ChannelRef {
 	v = strings.TrimSpace(v)
-	if strings.HasPrefix(v, "<#") && strings.HasSuffix(v, ">") {
-		v = v[2 : len(v)-1]
-	}
 	if strings.HasPrefix(v, "#") {
-		return ChannelRef{Class: class, Name: v[1:]}
+		return ChannelRef{Class: class, Name: strings.TrimLeft(v, "#")}
 	}
+	v = trimRef(v)
 	if looksLikeID(v) {
 		return ChannelRef{Class: class, ID: v}
 	}

@@ -136,6 +136,7 @@ type Bot struct {
 	nextID    int
 	removals  map[authorKey][]time.Time // in-memory removal times, when the store cannot count
 	escalated map[authorKey]escalationState
+	settings  map[classKey]settingsEntry
 }
 
 // authorKey identifies a student in a class.
@@ -162,6 +163,7 @@ func New(o Options) (*Bot, error) {
 		notices:   make(map[int]*pendingNotice),
 		removals:  make(map[authorKey][]time.Time),
 		escalated: make(map[authorKey]escalationState),
+		settings:  make(map[classKey]settingsEntry),
 	}
 	b.idle = sync.NewCond(&b.mu)
 	if b.log == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -57,7 +58,7 @@ func (b *Bot) policyFor(ctx context.Context, c *compiled, p Platform, classID, c
 		cp.Name = cl.Name
 	}
 	if classID != "" {
-		s, err := b.store.GetClassSettings(ctx, string(p), classID)
+		s, err := b.classSettings(ctx, p, classID)
 		switch {
 		case err == nil && s != nil:
 			cp.SetupDone = true
@@ -74,7 +75,7 @@ func (b *Bot) policyFor(ctx context.Context, c *compiled, p Platform, classID, c
 			if s.DryRun != nil {
 				cp.DryRun = *s.DryRun
 			}
-		case errors.Is(err, store.ErrNotFound):
+		case err == nil:
 		default:
 			b.log.Error("could not read class settings; using the rules' policy",
 				zap.String("platform", string(p)), zap.String("class", classID), zap.Error(err))
@@ -90,6 +91,57 @@ func (b *Bot) policyFor(ctx context.Context, c *compiled, p Platform, classID, c
 		cp.NoticeTTL = DefaultNoticeTTL
 	}
 	return cp
+}
+
+// settingsTTL is how long the bot trusts the class settings it read: the
+// settings are read on every message, and they change rarely (through
+// this bot's own /vigie commands, which refresh them at once, or through
+// another process such as the console, seen within this delay).
+const settingsTTL = 30 * time.Second
+
+// settingsEntry is a class's settings as last read (s is nil when the
+// class has none).
+type settingsEntry struct {
+	s  *store.ClassSettings
+	at time.Time
+}
+
+// classKey identifies a class.
+type classKey struct {
+	Platform Platform
+	Class    string
+}
+
+// classSettings returns a class's persisted settings, or nil when it has
+// none, from a cache refreshed after settingsTTL. Errors are not cached.
+func (b *Bot) classSettings(ctx context.Context, p Platform, class string) (*store.ClassSettings, error) {
+	key := classKey{p, class}
+	now := b.clock.Now()
+	b.mu.Lock()
+	e, ok := b.settings[key]
+	b.mu.Unlock()
+	if ok && now.Sub(e.at) < settingsTTL && !now.Before(e.at) {
+		return e.s, nil
+	}
+	s, err := b.store.GetClassSettings(ctx, string(p), class)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s, err = nil, nil
+	case err != nil:
+		return nil, err
+	}
+	b.mu.Lock()
+	b.settings[key] = settingsEntry{s: s, at: now}
+	b.mu.Unlock()
+	return s, nil
+}
+
+// forgetSettings drops a class's cached settings after this bot changed
+// them.
+func (b *Bot) forgetSettings(p Platform, class string) {
+	b.mu.Lock()
+	delete(b.settings, classKey{p, class})
+	b.mu.Unlock()
 }
 
 // hasRole reports whether any of the author's roles (ids or names) is in

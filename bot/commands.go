@@ -206,6 +206,7 @@ func (b *Bot) setDryRun(ctx context.Context, p Platform, cp classPolicy, t *text
 		s.UpdatedBy = cmd.User.ID
 		s.UpdatedAt = b.clock.Now()
 		err = b.store.PutClassSettings(ctx, s)
+		b.forgetSettings(p, cp.ID)
 	}
 	if err != nil {
 		b.log.Error("could not save dry run", zap.String("class", cp.ID), zap.Error(err))
@@ -257,6 +258,7 @@ func (b *Bot) setup(ctx context.Context, c *compiled, p Platform, cp classPolicy
 		s.UpdatedBy = cmd.User.ID
 		s.UpdatedAt = b.clock.Now()
 		err = b.store.PutClassSettings(ctx, s)
+		b.forgetSettings(p, cp.ID)
 	}
 	if err != nil {
 		b.log.Error("could not save class settings", zap.String("class", cp.ID), zap.Error(err))

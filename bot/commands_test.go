@@ -163,3 +163,19 @@ func TestSetupAndStatus(t *testing.T) {
 	reply, _ = e.command(aTeacher, "vigie", "setup", map[string]string{"lang": "klingon"})
 	mustContain(t, "invalid setup", reply, "Paramètre invalide", "klingon")
 }
+
+func TestSettingsWrittenElsewhereSeenAfterTTL(t *testing.T) {
+	e := newEnv(t)
+	e.handle(e.message("bonjour")) // reads (and caches) the class's settings
+	on := true
+	if err := e.st.PutClassSettings(e.ctx, store.ClassSettings{Platform: "discord", Class: class, DryRun: &on}); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.handle(e.message("idiot")); res.DryRun {
+		t.Fatal("settings re-read before the cache expired")
+	}
+	e.clock.Advance(31 * time.Second)
+	if res := e.handle(e.message("idiot")); !res.DryRun {
+		t.Fatal("settings written by another process not seen after 30 s")
+	}
+}

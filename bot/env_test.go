@@ -54,7 +54,7 @@ func testPolicy(locale string) bot.Policy {
 
 // env is a bot with a fake adapter, a fake clock and an in-memory store.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	clock  *bottest.Clock
 	ad     *bottest.Adapter
@@ -84,7 +84,7 @@ func withStore(wrap func(store.Store) store.Store) envOption {
 	return func(o *bot.Options, _ *bot.Snapshot) { o.Store = wrap(o.Store) }
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	ctx := t.Context()
 	clock := bottest.NewClock(start)

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -60,10 +61,9 @@ type Adapter struct {
 	// it to look at the world (the store) at the moment of a call.
 	Hook func(ctx context.Context, c Call) error
 
-	events chan bot.Event
-	once   sync.Once
-
 	mu     sync.Mutex
+	out    chan<- bot.Event // the running bot's channel, while Run runs
+	ready  chan struct{}    // closed while Run runs
 	calls  []Call
 	queued map[string][]error // errors for the next calls, per op
 	always map[string]error   // errors for every call, per op
@@ -75,8 +75,12 @@ func NewAdapter(p bot.Platform) *Adapter {
 	return &Adapter{Name: p, SelfUser: bot.UserRef{ID: "vigie-bot", Name: "Vigie"}}
 }
 
-func (a *Adapter) init() {
-	a.once.Do(func() { a.events = make(chan bot.Event) })
+// readyChan returns the channel closed while Run runs. a.mu is held.
+func (a *Adapter) readyChan() chan struct{} {
+	if a.ready == nil {
+		a.ready = make(chan struct{})
+	}
+	return a.ready
 }
 
 // Fail makes the next calls of op return errs, one each, in order.
@@ -188,15 +192,28 @@ func (a *Adapter) Reset() {
 	a.calls = nil
 }
 
-// Send delivers an event to the bot through Run; it blocks until the
-// bot's reader takes it or ctx is done.
+// Send delivers an event to the bot through Run: it blocks until the
+// bot's reader takes it (so a bot whose queue is full holds Send back),
+// or until ctx is done.
 func (a *Adapter) Send(ctx context.Context, ev bot.Event) error {
-	a.init()
-	select {
-	case a.events <- ev:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		a.mu.Lock()
+		ready, out := a.readyChan(), a.out
+		a.mu.Unlock()
+		if out == nil {
+			select {
+			case <-ready:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		select {
+		case out <- ev:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -211,21 +228,21 @@ func (a *Adapter) Platform() bot.Platform {
 // Self returns SelfUser.
 func (a *Adapter) Self() bot.UserRef { return a.SelfUser }
 
-// Run forwards the events given to Send until ctx is done.
+// Run lets Send deliver events to out until ctx is done.
 func (a *Adapter) Run(ctx context.Context, out chan<- bot.Event) error {
-	a.init()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev := <-a.events:
-			select {
-			case out <- ev:
-			case <-ctx.Done():
-				return nil
-			}
-		}
+	a.mu.Lock()
+	if a.out != nil {
+		a.mu.Unlock()
+		return errors.New("bottest: Run is already running")
 	}
+	a.out = out
+	close(a.readyChan())
+	a.mu.Unlock()
+	<-ctx.Done()
+	a.mu.Lock()
+	a.out, a.ready = nil, nil
+	a.mu.Unlock()
+	return nil
 }
 
 // Delete records the deletion.

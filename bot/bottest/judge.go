@@ -20,8 +20,12 @@ type Judge struct {
 	// (or Gate is closed, or ctx is done): tests use it to fill queues.
 	Gate chan struct{}
 
-	calls atomic.Int64
+	calls   atomic.Int64
+	waiting atomic.Int64
 }
+
+// Waiting returns the number of Classify calls waiting at the Gate.
+func (j *Judge) Waiting() int64 { return j.waiting.Load() }
 
 // Calls returns the number of messages classified.
 func (j *Judge) Calls() int64 { return j.calls.Load() }
@@ -29,6 +33,8 @@ func (j *Judge) Calls() int64 { return j.calls.Load() }
 // Classify implements bot.Judge.
 func (j *Judge) Classify(ctx context.Context, m filters.Message) filters.Verdict {
 	if j.Gate != nil {
+		j.waiting.Add(1)
+		defer j.waiting.Add(-1)
 		select {
 		case <-j.Gate:
 		case <-ctx.Done():
