@@ -48,7 +48,7 @@ func TestSchoolTextsOverrideAndBrokenOnesFallBack(t *testing.T) {
 		Default: testPolicy("en"),
 		Texts: bot.Texts{"en": {
 			"notice.author":       "Removed: {{.Category}}. See you in class, {{.Recipient}}.",
-			"notice.target.title": "{{.Nope}}",   // fails at run time
+			"notice.target.title": "{{.Nope}}",    // fails at run time
 			"alert.title":         "{{if .Class}", // does not parse
 		}},
 	}
