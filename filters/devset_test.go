@@ -301,3 +301,46 @@ func TestDevsetShape(t *testing.T) {
 		})
 	}
 }
+
+// Example_defaultRules shows what the embedded default rules make of a
+// few messages of the dev set: insults aimed at someone, a report of
+// one, the Scunthorpe problem, self-harm (alerted, never removed) and an
+// idiom.
+func Example_defaultRules() {
+	r, err := rules.Defaults()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := r.Classifier()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range []filters.Message{
+		{Text: "t'es qu'un gros c0nnard", DefaultLang: "fr"},
+		{Text: "t'es débile ou quoi", DefaultLang: "fr"},
+		{Text: "il m'a traité de connard, je l'ai dit au prof", DefaultLang: "fr"},
+		{Text: "l'analyse du texte est pour lundi", DefaultLang: "fr"},
+		{Text: "je veux mourir", DefaultLang: "fr"},
+		{Text: "you're such a loser", DefaultLang: "en"},
+		{Text: "I'm from Scunthorpe", DefaultLang: "en"},
+		{Text: "this homework is killing me", DefaultLang: "en"},
+	} {
+		v := c.Classify(context.Background(), m)
+		var cats []string
+		for _, cs := range v.Categories {
+			cats = append(cats, fmt.Sprintf("%s/%s", cs.Name, cs.Severity))
+		}
+		fmt.Println(strings.TrimRight(fmt.Sprintf("%-46s %-6s %s", m.Text, v.Action, strings.Join(cats, " ")), " "))
+	}
+	// Output:
+	// t'es qu'un gros c0nnard                        remove insult/high
+	// t'es débile ou quoi                            remove insult/high
+	// il m'a traité de connard, je l'ai dit au prof  allow
+	// l'analyse du texte est pour lundi              allow
+	// je veux mourir                                 alert  self_harm/high
+	// you're such a loser                            remove insult/high
+	// I'm from Scunthorpe                            allow
+	// this homework is killing me                    allow
+}
