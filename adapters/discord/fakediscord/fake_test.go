@@ -183,8 +183,8 @@ func TestREST(t *testing.T) {
 
 	tests := []struct {
 		name, method, path, token, body string
-		status                           int
-		contains                         string
+		status                          int
+		contains                        string
 	}{
 		{"no token", "GET", "/api/v9/users/@me", "", "", 401, "Unauthorized"},
 		{"me", "GET", "/api/v9/users/@me", tok, "", 200, s.BotID()},

@@ -1,0 +1,116 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// discordHost is the host discordgo's endpoint variables point at.
+const discordHost = "discord.com"
+
+// rewriteTransport sends discordgo's requests for https://discord.com to
+// the configured API base (a fake Discord or a proxy), per session,
+// without touching discordgo's package-level endpoint variables. It also
+// tells the caller of a request (through its context) the status and the
+// rate-limit headers of the answer, which discordgo does not keep in the
+// errors it returns.
+type rewriteTransport struct {
+	base *url.URL // nil: no rewriting
+	next http.RoundTripper
+}
+
+func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.base != nil && req.URL.Host == discordHost {
+		// RoundTrippers must not modify the caller's request.
+		r2 := req.Clone(req.Context())
+		u := *req.URL
+		u.Scheme = t.base.Scheme
+		u.Host = t.base.Host
+		u.Path = strings.TrimRight(t.base.Path, "/") + req.URL.Path
+		if req.URL.RawPath != "" {
+			u.RawPath = strings.TrimRight(t.base.EscapedPath(), "/") + req.URL.RawPath
+		}
+		r2.URL = &u
+		r2.Host = ""
+		req = r2
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		if rec, ok := req.Context().Value(recorderKey{}).(*responseRecorder); ok {
+			rec.record(resp)
+		}
+	}
+	return resp, err
+}
+
+// recorderKey keys a *responseRecorder in a request's context.
+type recorderKey struct{}
+
+// responseRecorder keeps what the adapter needs from the last answer to a
+// call: discordgo's errors lose the status of a 429 and its headers.
+type responseRecorder struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter time.Duration
+}
+
+func (r *responseRecorder) record(resp *http.Response) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status = resp.StatusCode
+	r.retryAfter = 0
+	if resp.StatusCode == http.StatusTooManyRequests {
+		r.retryAfter = retryAfterHeader(resp.Header)
+	}
+}
+
+func (r *responseRecorder) last() (status int, retryAfter time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status, r.retryAfter
+}
+
+// withRecorder returns a context whose requests report to a new recorder.
+func withRecorder(ctx context.Context) (context.Context, *responseRecorder) {
+	rec := &responseRecorder{}
+	return context.WithValue(ctx, recorderKey{}, rec), rec
+}
+
+// retryAfterHeader reads Discord's rate-limit headers: Retry-After
+// (seconds) or X-RateLimit-Reset-After (seconds with a fraction).
+func retryAfterHeader(h http.Header) time.Duration {
+	for _, k := range []string{"X-RateLimit-Reset-After", "Retry-After"} {
+		v := strings.TrimSpace(h.Get(k))
+		if v == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 24*3600 {
+			continue
+		}
+		return time.Duration(f * float64(time.Second))
+	}
+	return 0
+}
+
+// newHTTPClient builds the session's HTTP client for an API base URL
+// (empty: Discord itself).
+func newHTTPClient(apiURL string) (*http.Client, *http.Transport, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	rt := &rewriteTransport{next: tr}
+	if apiURL != "" {
+		u, err := url.Parse(apiURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("discord: API URL: %w", err)
+		}
+		rt.base = u
+	}
+	return &http.Client{Transport: rt, Timeout: 20 * time.Second}, tr, nil
+}
