@@ -38,6 +38,8 @@ func newRootCmd() *cobra.Command {
 		newScanCmd(),
 		newRulesCmd(),
 		newIncidentsCmd(),
+		newDiscordCmd(),
+		newRunCmd(),
 	)
 	return root
 }
