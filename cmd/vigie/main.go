@@ -39,7 +39,6 @@ func newRootCmd() *cobra.Command {
 		newRulesCmd(),
 		newIncidentsCmd(),
 		newDiscordCmd(),
-		newRunCmd(),
 	)
 	return root
 }
