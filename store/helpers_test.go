@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,17 @@ import (
 
 // pgSkipMessage is why the PostgreSQL tests skip.
 const pgSkipMessage = "set VIGIE_TEST_POSTGRES_DSN (started by .ci/run) to run the PostgreSQL store tests"
+
+// skipNoPostgres skips a PostgreSQL test, or fails it when the
+// environment says the server must be there (.ci/run sets
+// VIGIE_REQUIRE_SERVERS=postgres,… so that CI cannot pass by skipping).
+func skipNoPostgres(t testing.TB) {
+	t.Helper()
+	if strings.Contains(os.Getenv("VIGIE_REQUIRE_SERVERS"), "postgres") {
+		t.Fatal("VIGIE_REQUIRE_SERVERS names postgres but VIGIE_TEST_POSTGRES_DSN is not set")
+	}
+	t.Skip(pgSkipMessage)
+}
 
 // fakeClock moves one second forward each time it is read, so that
 // every record has its own time and lists have a fixed order.
@@ -72,7 +84,7 @@ func backends() []backend { return []backend{sqliteBackend(), postgresBackend()}
 func (b backend) skipUnavailable(t *testing.T) {
 	t.Helper()
 	if b.name == "postgres" && os.Getenv("VIGIE_TEST_POSTGRES_DSN") == "" {
-		t.Skip(pgSkipMessage)
+		skipNoPostgres(t)
 	}
 }
 
@@ -84,7 +96,7 @@ func postgresSchemaDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("VIGIE_TEST_POSTGRES_DSN")
 	if base == "" {
-		t.Skip(pgSkipMessage)
+		skipNoPostgres(t)
 	}
 	var b [6]byte
 	rand.Read(b[:])
