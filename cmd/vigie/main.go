@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 		newRulesCmd(),
 		newIncidentsCmd(),
 		newDiscordCmd(),
+		newRunCmd(),
 	)
 	return root
 }

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/vigie-edu/vigie/adapters/discord"
+	"github.com/vigie-edu/vigie/bot"
+	"github.com/vigie-edu/vigie/rules"
+	"github.com/vigie-edu/vigie/store"
+)
+
+// exitRunUsage is the exit status for bad flags of `vigie run`.
+const exitRunUsage = 2
+
+// runDeps are what `vigie run` takes from the outside world; tests
+// replace them.
+type runDeps struct {
+	// getenv reads the environment (flag defaults).
+	getenv func(string) string
+	// platforms builds an adapter for every platform that has
+	// credentials, and says how to configure the others.
+	platforms func(log *zap.Logger) (adapters []bot.Adapter, notConfigured []string, err error)
+	// started, when set, is called once the bot is built and about to
+	// run (tests use it to drive the bot and stop it).
+	started func(b *bot.Bot, st store.Store)
+	// purgeEvery is the period of the retention purge.
+	purgeEvery time.Duration
+}
+
+// runOptions are the flags of `vigie run`.
+type runOptions struct {
+	rules, dsn, logFormat, logLevel string
+	logText                         bool
+}
+
+func newRunCmd() *cobra.Command {
+	return newRunCmdWith(runDeps{getenv: os.Getenv, platforms: platformAdapters, purgeEvery: 24 * time.Hour})
+}
+
+func newRunCmdWith(deps runDeps) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run [--rules FILE] [--store DSN]",
+		Short: "Run the moderation bot",
+		Long: `Run loads the rules (the embedded defaults, or FILE over them), opens the
+incident store and moderates every platform that has credentials:
+
+  Discord      VIGIE_DISCORD_TOKEN or VIGIE_DISCORD_TOKEN_FILE
+
+A platform without credentials is skipped and named in the log. Message
+text is never logged unless --log-text is given. Incidents older than the
+rules' retention (365 days by default) are purged once a day.
+
+SIGINT or SIGTERM stops it cleanly: the platforms stop, the queued
+messages are still judged, grouped alerts are sent, channel notices
+deleted, and the store is closed.
+
+Run charge les règles, ouvre le journal des incidents et modère chaque
+plateforme configurée ; SIGINT ou SIGTERM l'arrête proprement.`,
+		Example: `  VIGIE_DISCORD_TOKEN_FILE=/run/secrets/discord vigie run --rules ecole.yaml
+  vigie run --store postgres://vigie@db/vigie --log-format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBot(cmd.Context(), cmd.ErrOrStderr(), o, deps)
+		},
+	}
+	env := func(k, def string) string {
+		if v := strings.TrimSpace(deps.getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.rules, "rules", env("VIGIE_RULES", ""), "rules `FILE` over the embedded defaults (default from VIGIE_RULES)")
+	f.StringVar(&o.dsn, "store", env("VIGIE_STORE", "vigie.db"), "incident store `DSN`: a SQLite path or postgres://… (default from VIGIE_STORE)")
+	f.StringVar(&o.logFormat, "log-format", env("VIGIE_LOG_FORMAT", ""), "log format: json or console (default: console on a terminal, else json; VIGIE_LOG_FORMAT)")
+	f.StringVar(&o.logLevel, "log-level", env("VIGIE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VIGIE_LOG_LEVEL)")
+	f.BoolVar(&o.logText, "log-text", false, "log message text (personal data of minors: only when an operator needs it)")
+	return cmd
+}
+
+// newLogger builds the logger of `vigie run` on w.
+func newLogger(w io.Writer, format, level string) (*zap.Logger, error) {
+	var lvl zapcore.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, &exitError{code: exitRunUsage, err: fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	if format == "" {
+		format = "json"
+		if isTerminal(w) {
+			format = "console"
+		}
+	}
+	var enc zapcore.Encoder
+	switch format {
+	case "json":
+		cfg := zap.NewProductionEncoderConfig()
+		cfg.EncodeTime = zapcore.ISO8601TimeEncoder
+		enc = zapcore.NewJSONEncoder(cfg)
+	case "console":
+		cfg := zap.NewDevelopmentEncoderConfig()
+		cfg.EncodeTime = zapcore.TimeEncoderOfLayout("2006-01-02 15:04:05")
+		enc = zapcore.NewConsoleEncoder(cfg)
+	default:
+		return nil, &exitError{code: exitRunUsage, err: fmt.Errorf("--log-format %q: want json or console", format)}
+	}
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), lvl)), nil
+}
+
+// rulesVersion names the loaded rules for /vigie status: "defaults", or
+// the rules file's name with the start of its SHA-256.
+func rulesVersion(path string) string {
+	if path == "" {
+		return "defaults"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return path
+	}
+	sum := sha256.Sum256(data)
+	return fmt.Sprintf("%s@%s", path, hex.EncodeToString(sum[:])[:12])
+}
+
+// runBot is `vigie run`.
+func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) (err error) {
+	log, err := newLogger(stderr, o.logFormat, o.logLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	r, err := rules.Load(o.rules)
+	if err != nil {
+		return &exitError{code: exitRules, err: err}
+	}
+	classifier, err := r.Classifier()
+	if err != nil {
+		return &exitError{code: exitRules, err: err}
+	}
+	version := rulesVersion(o.rules)
+	log.Info("rules loaded", zap.String("version", version), zap.Int("classes", len(r.Bot.Classes)))
+
+	st, err := store.Open(ctx, o.dsn)
+	if err != nil {
+		return fmt.Errorf("open incident store %s: %w", store.RedactDSN(o.dsn), err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close incident store: %w", cerr))
+		}
+	}()
+	log.Info("incident store open", zap.String("store", store.RedactDSN(o.dsn)))
+
+	b, err := bot.New(bot.Options{
+		Rules: bot.NewRulesHolder(&bot.Snapshot{
+			Classifier: classifier, Config: r.Bot, Version: version, Actions: maps.Clone(r.Filters.Actions),
+		}),
+		Store:      st,
+		Logger:     log,
+		Registerer: prometheus.NewRegistry(), // served by the HTTP API of a later version
+		LogText:    o.logText,
+	})
+	if err != nil {
+		return err
+	}
+	if o.logText {
+		log.Warn("--log-text: message text will be logged; it is personal data of minors")
+	}
+
+	adapters, notConfigured, err := deps.platforms(log)
+	if err != nil {
+		return err
+	}
+	for _, hint := range notConfigured {
+		log.Warn("platform not configured", zap.String("how", hint))
+	}
+
+	retention := time.Duration(r.Bot.RetentionDays) * 24 * time.Hour
+	purgeDone := make(chan struct{})
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	go func() {
+		defer close(purgeDone)
+		purgeLoop(purgeCtx, log, st, retention, deps.purgeEvery)
+	}()
+	defer func() {
+		stopPurge()
+		<-purgeDone
+	}()
+
+	if deps.started != nil {
+		deps.started(b, st)
+	}
+	if len(adapters) == 0 {
+		log.Warn("no platform configured: Vigie is waiting for SIGINT or SIGTERM and moderates nothing")
+		<-ctx.Done()
+		b.Flush(context.WithoutCancel(ctx))
+		log.Info("stopped")
+		return nil
+	}
+	names := make([]string, 0, len(adapters))
+	for _, a := range adapters {
+		names = append(names, string(a.Platform()))
+	}
+	log.Info("Vigie running", zap.Strings("platforms", names))
+	if err := b.Run(ctx, adapters...); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// purgeLoop deletes the incidents older than keep (365 days when 0) at
+// start and then every period, until ctx is done.
+func purgeLoop(ctx context.Context, log *zap.Logger, st store.Store, keep, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		n, err := store.PurgeExpired(ctx, st, keep, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("retention purge failed", zap.Error(err))
+		case n > 0:
+			log.Info("retention purge", zap.Int64("incidents_deleted", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// platformAdapters builds the adapters of the platforms whose
+// credentials are in the environment.
+func platformAdapters(log *zap.Logger) ([]bot.Adapter, []string, error) {
+	var (
+		adapters []bot.Adapter
+		missing  []string
+	)
+	cfg, ok, err := discord.ConfigFromEnv()
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("discord: %w", err)
+	case !ok:
+		missing = append(missing, "Discord: set "+discord.EnvToken+" (the bot token) or "+discord.EnvTokenFile+" (a file holding it)")
+	default:
+		a, err := discord.New(cfg, log.Named("discord"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("discord: %w", err)
+		}
+		adapters = append(adapters, a)
+	}
+	missing = append(missing, "Mattermost: not supported by this version of Vigie yet")
+	return adapters, missing, nil
+}
