@@ -302,6 +302,37 @@ func TestDevsetShape(t *testing.T) {
 	}
 }
 
+// TestBenignWords classifies, alone, each word of benign-words.txt:
+// words that contain or start with a lexicon term (cocktail, Scunthorpe,
+// pique-nique, baisser) and must be allowed.
+func TestBenignWords(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(devsetDir, "benign-words.txt"))
+	if err != nil {
+		t.Fatalf("reading benign-words.txt: %v", err)
+	}
+	c := devClassifier(t)
+	n := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lang, word, ok := strings.Cut(line, " ")
+		if !ok || len(lang) != 2 || strings.TrimSpace(word) == "" {
+			t.Errorf("benign-words.txt:%d: want \"LANG WORD\", got %q", i+1, line)
+			continue
+		}
+		n++
+		j := judged{devCase: devCase{ID: word, Text: word, Lang: lang}, v: c.Classify(context.Background(), filters.Message{Text: word, DefaultLang: lang})}
+		if j.v.Action != filters.Allow {
+			t.Errorf("benign-words.txt:%d: %s %q: want allow, %s", i+1, lang, word, j.explain())
+		}
+	}
+	if n < 100 {
+		t.Errorf("benign-words.txt has %d words, want at least 100", n)
+	}
+}
+
 // Example_defaultRules shows what the embedded default rules make of a
 // few messages of the dev set: insults aimed at someone, a report of
 // one, the Scunthorpe problem, self-harm (alerted, never removed) and an
