@@ -27,7 +27,7 @@ func TestDefaults(t *testing.T) {
 	}
 	for _, c := range filters.KnownCategories {
 		want := filters.Remove
-		if c == filters.SelfHarm || c == filters.PersonalInfo || c == filters.Profanity {
+		if c == filters.SelfHarm || c == filters.PersonalInfo || c == filters.Profanity || c == filters.Shortener {
 			want = filters.Alert
 		}
 		if got := f.Actions[c]; got != want {
