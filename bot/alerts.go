@@ -47,7 +47,7 @@ type alertGroup struct {
 // first incident about a student within the class's GroupWindow, and for
 // urgent ones (self-harm, threats); later ones are summed up when the
 // window closes.
-func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp classPolicy, key authorKey, m *Message, v *filters.Verdict, where string, o *outcome) {
+func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp classPolicy, key authorKey, m *Message, v *filters.Verdict, action filters.Action, where string, o *outcome) {
 	t, loc := c.texts, cp.Locale
 	top := topCategory(v)
 	urgent := v.Has(filters.SelfHarm) || v.Has(filters.Threat)
@@ -98,7 +98,7 @@ func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp clas
 	payload := WebhookPayload{
 		Type: "incident", IncidentID: o.id, Platform: string(a.Platform()), ClassID: m.Ref.Class,
 		ClassName: d.Class, ChannelID: m.Ref.Channel, ChannelName: m.ChannelName,
-		Author: m.Author.UserRef, Time: m.Time, Action: string(filterAction(v, o)), DryRun: cp.DryRun,
+		Author: m.Author.UserRef, Time: m.Time, Action: string(action), DryRun: cp.DryRun,
 		Urgent: urgent, Title: msg.Title, Text: body, Evidence: msg.Evidence, Link: m.Link,
 		Steps: slices.Clone(o.steps),
 	}
@@ -106,17 +106,6 @@ func (b *Bot) alertIncident(ctx context.Context, c *compiled, a Adapter, cp clas
 		payload.Categories = append(payload.Categories, string(cs.Name))
 	}
 	b.deliver(ctx, a, cp, msg, payload, o)
-}
-
-// filterAction returns the incident's action as the outcome shows it.
-func filterAction(v *filters.Verdict, o *outcome) filters.Action {
-	if o.removed() || o.has(store.StepDelete, store.StatusDryRun) || o.has(store.StepDelete, store.StatusFailed) {
-		return filters.Remove
-	}
-	if len(v.Categories) == 0 {
-		return filters.Allow
-	}
-	return filters.Alert
 }
 
 // joinOrOpenGroup adds an incident to the open group of its student and

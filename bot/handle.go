@@ -307,7 +307,7 @@ func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, e
 	if removed {
 		b.maybeEscalate(ctx, c, a, cp, key, m, o, res)
 	}
-	b.alertIncident(ctx, c, a, cp, key, m, v, where, o)
+	b.alertIncident(ctx, c, a, cp, key, m, v, action, where, o)
 	res.Steps = o.steps
 }
 
