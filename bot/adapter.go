@@ -101,6 +101,10 @@ type Message struct {
 	Time        time.Time  `json:"time"`
 	Link        string     `json:"link,omitempty"` // permalink to the message or conversation
 	Direct      bool       `json:"direct,omitempty"`
+	// Lang, when set, is the message's language as the platform or the
+	// caller knows it (an ISO 639-1 code, e.g. the "lang" of an HTTP API
+	// request): the classifier skips detection.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Command is a slash command (or interaction) invoked by a user.

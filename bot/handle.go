@@ -234,7 +234,7 @@ func (b *Bot) handleMessage(ctx context.Context, c *compiled, a Adapter, ev Even
 		return res, nil
 	}
 	start := time.Now()
-	v := c.snap.Classifier.Classify(ctx, filters.Message{Text: text, DefaultLang: cp.Lang})
+	v := c.snap.Classifier.Classify(ctx, filters.Message{Text: text, Lang: m.Lang, DefaultLang: cp.Lang})
 	b.metrics.ClassifySeconds.Observe(time.Since(start).Seconds())
 	where := relocate(&v, len(m.Text), segs)
 	action := decideAction(&v, cp.Actions, c.snap.Actions)
