@@ -113,11 +113,15 @@ func (b *Bot) report(ctx context.Context, c *compiled, a Adapter, cp classPolicy
 	for _, cs := range v.Categories {
 		payload.Categories = append(payload.Categories, string(cs.Name))
 	}
-	if b.deliver(ctx, a, cp, msg, payload, o) {
-		o.add(ctx, store.Step{Name: store.StepReportForwarded, Target: cmd.User.ID, Status: store.StatusOK})
-	} else {
+	delivered := b.deliver(ctx, a, cp, msg, payload, o)
+	res.Steps = o.steps
+	if !delivered {
 		o.add(ctx, store.Step{Name: store.StepReportForwarded, Target: cmd.User.ID, Status: store.StatusFailed, Detail: reasonNoRoute})
+		res.Steps = o.steps
+		b.log.Error("private report not delivered to any teacher", zap.String("incident", o.id), zap.String("class", cp.ID))
+		return t.render(loc, "report.failed", d)
 	}
+	o.add(ctx, store.Step{Name: store.StepReportForwarded, Target: cmd.User.ID, Status: store.StatusOK})
 	res.Steps = o.steps
 	reply := t.render(loc, "report.confirm", d)
 	if v.Has(filters.SelfHarm) {

@@ -179,3 +179,23 @@ func TestSettingsWrittenElsewhereSeenAfterTTL(t *testing.T) {
 		t.Fatal("settings written by another process not seen after 30 s")
 	}
 }
+
+func TestPrivateReportNotDeliveredTellsTheStudent(t *testing.T) {
+	for _, tt := range []struct{ locale, want string }{
+		{"fr", "n'a pas pu être transmis"},
+		{"en", "could not be passed on"},
+	} {
+		t.Run(tt.locale, func(t *testing.T) {
+			p := testPolicy(tt.locale)
+			p.AlertChannel = ""
+			e := newEnv(t, withPolicy(p))
+			e.ad.Classes = nil // no owner to fall back on
+			reply, res := e.command(aStudent, "aide", "signaler", map[string]string{"text": "on me harcèle"})
+			mustContain(t, "reply", reply, tt.want, "3018")
+			s := steps(e.incident(res.IncidentID), store.StepReportForwarded)
+			if len(s) != 1 || s[0].Status != store.StatusFailed {
+				t.Fatalf("report steps = %+v", s)
+			}
+		})
+	}
+}

@@ -1,11 +1,17 @@
 package bot_test
 
 import (
+	"bytes"
+	"flag"
 	"maps"
+	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vigie-edu/vigie/bot"
 	"github.com/vigie-edu/vigie/bot/bottest"
@@ -50,10 +56,61 @@ func withDefaults(t testing.TB, locale string) envOption {
 	}
 }
 
+var updateTexts = flag.Bool("update-texts", false, "rewrite rules/defaults/81-texts.yaml from the texts compiled into package bot")
+
+// textsHeader opens rules/defaults/81-texts.yaml.
+const textsHeader = `# Texts of notices, alerts and replies, per locale (fr, en), as Go
+# text/template strings. Every template receives the same data
+# (bot.TextData): .Recipient, .Author, .AuthorID, .Class, .Channel, .Time,
+# .Category, .Categories, .Rule, .Where, .Removed, .DryRun, .Steps,
+# .IncidentID, .Count, .Kept, .Window, .Breakdown, .Summary, .Version,
+# .Route, .Lang, .RetentionDays and, for step.* lines, .Name, .Status,
+# .Target, .Detail, .Permission, .Duration.
+#
+# A school changes a text by giving the same key in its rules file; a
+# key it leaves out keeps the text below. The bot carries the same texts
+# compiled in, so that a missing or broken key never silences a notice.
+#
+# Tone: to students, short and calm, "tu" in French; the victim is never
+# at fault. To teachers: facts, what Vigie did, whether it worked.
+`
+
+// textsYAML renders the compiled-in texts as rules/defaults/81-texts.yaml.
+func textsYAML(t *testing.T) []byte {
+	t.Helper()
+	texts := bot.DefaultTexts()
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	byLocale := &yaml.Node{Kind: yaml.MappingNode}
+	root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "texts"}, byLocale)
+	for _, loc := range []string{"fr", "en"} {
+		m := &yaml.Node{Kind: yaml.MappingNode}
+		byLocale.Content = append(byLocale.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: loc}, m)
+		for _, k := range slices.Sorted(maps.Keys(texts[loc])) {
+			m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k},
+				&yaml.Node{Kind: yaml.ScalarNode, Value: texts[loc][k], Style: yaml.DoubleQuotedStyle})
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString(textsHeader)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func TestDefaultsTextsAndHelplinesMatchCompiledIn(t *testing.T) {
+	const textsFile = "../rules/defaults/81-texts.yaml"
+	if *updateTexts {
+		if err := os.WriteFile(textsFile, textsYAML(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Skip("rewrote " + textsFile + "; run the tests again (package rules embeds it)")
+	}
 	r, _ := realRules(t)
 	if !reflect.DeepEqual(r.Bot.Texts, bot.DefaultTexts()) {
-		t.Error("rules/defaults/81-texts.yaml differs from the texts compiled into package bot")
+		t.Error("rules/defaults/81-texts.yaml differs from the texts compiled into package bot: run go test ./bot -run TestDefaultsTexts -update-texts")
 	}
 	if !reflect.DeepEqual(r.Bot.Helplines, bot.DefaultHelplines()) {
 		t.Error("rules/defaults/82-helplines.yaml differs from the helplines compiled into package bot")

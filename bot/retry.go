@@ -85,9 +85,11 @@ func missingPermission(err error) string {
 
 // call runs a platform operation with the bot's retry policy: a rate
 // limit is retried after its RetryAfter (at most 30 s), an unavailable
-// platform with exponential backoff and jitter, up to maxAttempts
-// attempts in all; a missing permission, a missing object, closed direct
-// messages and an unsupported call are returned at once. Every failed
+// platform (and an error of no known kind, such as a network error an
+// adapter did not classify) with exponential backoff and jitter, up to
+// maxAttempts attempts in all; a missing permission, a missing object,
+// closed direct messages, an unsupported call and the end of ctx are
+// returned at once. Every failed
 // attempt counts in vigie_platform_failures_total and is logged (ids
 // only, never message text).
 func (b *Bot) call(ctx context.Context, p Platform, op string, f func(context.Context) error) error {

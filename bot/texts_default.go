@@ -97,6 +97,7 @@ var defaultTexts = Texts{
 			"• **3114** — si tu as des idées suicidaires ou t'inquiètes pour quelqu'un : gratuit, 24 h/24 — https://3114.fr\n" +
 			"Pour prévenir tes professeurs en privé, tape **/aide signaler** suivi de ton message : seuls tes professeurs le liront. Garde une trace (captures, liens, dates) de ce qui te blesse. Ce n'est jamais de ta faute.",
 		"report.confirm":    "Merci. Ton signalement a été transmis en privé à tes professeurs{{if .IncidentID}} (n° {{.IncidentID}}){{end}}. Si tu es en danger, appelle le 17 ou le 112 ; le 3018 est gratuit, anonyme et confidentiel.",
+		"report.failed":     "Désolé, ton signalement n'a pas pu être transmis à tes professeurs. Parle directement à un adulte de l'établissement ; le 3018 est gratuit, anonyme et confidentiel (https://3018.fr). Si tu es en danger, appelle le 17 ou le 112.",
 		"report.empty":      "Écris ton signalement après la commande, par exemple : /aide signaler quelqu'un m'envoie des messages méchants.",
 		"command.refused":   "Désolé, cette commande est réservée aux professeurs et aux administrateurs de la classe. Tape /aide pour obtenir de l'aide.",
 		"command.unknown":   "Je ne connais pas cette commande. Commandes : /aide, /aide signaler, /vigie status, /vigie dryrun on|off, /vigie setup.",
@@ -203,6 +204,7 @@ var defaultTexts = Texts{
 			"• **3114** — if you think of suicide or worry about someone: free, 24/7 — https://3114.fr\n" +
 			"To tell your teachers privately, type **/help report** followed by your message: only your teachers will read it. Keep a record (screenshots, links, dates) of anything that hurts you. It is never your fault.",
 		"report.confirm":    "Thank you. Your report was passed on privately to your teachers{{if .IncidentID}} (#{{.IncidentID}}){{end}}. If you are in danger, call 112; 3018 is free, anonymous and confidential.",
+		"report.failed":     "Sorry, your report could not be passed on to your teachers. Please talk to an adult at school directly; 3018 is free, anonymous and confidential (https://3018.fr). If you are in danger, call 112.",
 		"report.empty":      "Write your report after the command, for example: /help report someone keeps sending me mean messages.",
 		"command.refused":   "Sorry, this command is for the class's teachers and administrators. Type /help to get help.",
 		"command.unknown":   "I do not know this command. Commands: /help, /help report, /vigie status, /vigie dryrun on|off, /vigie setup.",

@@ -1,6 +1,7 @@
 // Package bottest provides fakes for testing code that drives package
 // bot: an in-memory Adapter that records every call and can be told to
-// fail, and a Clock whose time moves only when the test says.
+// fail, a Clock whose time moves only when the test says, and a Judge
+// that finds listed words (for policy tests that need no real rules).
 package bottest
 
 import (
