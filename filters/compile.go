@@ -188,8 +188,13 @@ func New(cfg Config) (*Classifier, error) {
 		}
 		for _, t := range s.Terms {
 			mode := match.Word
+			t, typos := strings.CutSuffix(t, typoMark)
 			if tt, ok := strings.CutSuffix(t, "*"); ok {
 				t, mode = tt, match.Prefix
+			}
+			if typos {
+				c.addTypos(t, mode, termRef{kindSet, id}, s.Source)
+				continue
 			}
 			c.add(t, mode, termRef{kindSet, id}, s.Source)
 		}

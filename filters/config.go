@@ -47,7 +47,9 @@ type AllowEntry struct {
 // TermSet is a named list of terms (identity groups, predicates,
 // second-person openers…) that frame and cue patterns refer to as @name.
 // A term is one or more words; a trailing '*' makes its last word a
-// prefix ("parasite*").
+// prefix ("parasite*"), and a trailing '~' makes it also match its
+// one-slip misspellings ("musulmans~" matches "muslmans", "musulamns";
+// see typo.go).
 type TermSet struct {
 	Name   string
 	Lang   string // "" for every language
