@@ -179,16 +179,25 @@ func parseOnOff(s string) (on, ok bool) {
 	return false, false
 }
 
-// settingsOf returns a class's stored settings, or new ones.
-func (b *Bot) settingsOf(ctx context.Context, p Platform, class string) (store.ClassSettings, error) {
-	s, err := b.store.GetClassSettings(ctx, string(p), class)
+// updateSettings reads a class's stored settings (new ones when it has
+// none), applies change, records who changed them and writes them back.
+func (b *Bot) updateSettings(ctx context.Context, p Platform, class, by string, change func(*store.ClassSettings)) (store.ClassSettings, error) {
+	s := store.ClassSettings{Platform: string(p), Class: class}
+	cur, err := b.store.GetClassSettings(ctx, string(p), class)
 	switch {
-	case err == nil && s != nil:
-		return *s, nil
-	case err == nil, errors.Is(err, store.ErrNotFound):
-		return store.ClassSettings{Platform: string(p), Class: class}, nil
+	case err == nil && cur != nil:
+		s = *cur
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return s, fmt.Errorf("read class settings: %w", err)
 	}
-	return store.ClassSettings{}, fmt.Errorf("read class settings: %w", err)
+	change(&s)
+	s.UpdatedBy, s.UpdatedAt = by, b.clock.Now()
+	err = b.store.PutClassSettings(ctx, s)
+	b.forgetSettings(p, class)
+	if err != nil {
+		return s, fmt.Errorf("save class settings: %w", err)
+	}
+	return s, nil
 }
 
 // setDryRun answers /vigie dryrun on|off.
@@ -204,17 +213,9 @@ func (b *Bot) setDryRun(ctx context.Context, p Platform, cp classPolicy, t *text
 	if !ok {
 		return t.render(cp.Locale, "dryrun.invalid", TextData{})
 	}
-	s, err := b.settingsOf(ctx, p, cp.ID)
-	if err == nil {
-		s.DryRun = &on
-		s.UpdatedBy = cmd.User.ID
-		s.UpdatedAt = b.clock.Now()
-		err = b.store.PutClassSettings(ctx, s)
-		b.forgetSettings(p, cp.ID)
-	}
-	if err != nil {
+	if _, err := b.updateSettings(ctx, p, cp.ID, cmd.User.ID, func(s *store.ClassSettings) { s.DryRun = &on }); err != nil {
 		b.log.Error("could not save dry run", zap.String("class", cp.ID), zap.Error(err))
-		return t.render(cp.Locale, "setup.invalid", TextData{Detail: "store unavailable"})
+		return t.render(cp.Locale, "settings.failed", TextData{})
 	}
 	b.log.Info("dry run changed", zap.String("platform", string(p)), zap.String("class", cp.ID),
 		zap.Bool("dry_run", on), zap.String("by", cmd.User.ID))
@@ -246,27 +247,26 @@ func (b *Bot) setup(ctx context.Context, c *compiled, p Platform, cp classPolicy
 	if lang != "" && !t.hasLocale(lang) {
 		return t.render(cp.Locale, "setup.invalid", TextData{Detail: "lang " + lang})
 	}
-	s, err := b.settingsOf(ctx, p, cp.ID)
-	if err == nil {
+	s, err := b.updateSettings(ctx, p, cp.ID, cmd.User.ID, func(s *store.ClassSettings) {
 		if ch != "" {
 			s.AlertChannel = ch
-			cp.AlertChannel = ch
 		}
 		if role != "" {
 			s.TeacherRole = role
 		}
 		if lang != "" {
 			s.Locale = lang
-			cp.Locale = lang
 		}
-		s.UpdatedBy = cmd.User.ID
-		s.UpdatedAt = b.clock.Now()
-		err = b.store.PutClassSettings(ctx, s)
-		b.forgetSettings(p, cp.ID)
-	}
+	})
 	if err != nil {
 		b.log.Error("could not save class settings", zap.String("class", cp.ID), zap.Error(err))
-		return t.render(cp.Locale, "setup.invalid", TextData{Detail: "store unavailable"})
+		return t.render(cp.Locale, "settings.failed", TextData{})
+	}
+	if ch != "" {
+		cp.AlertChannel = ch
+	}
+	if lang != "" {
+		cp.Locale = lang
 	}
 	b.log.Info("class set up", zap.String("platform", string(p)), zap.String("class", cp.ID),
 		zap.String("alert_channel", s.AlertChannel), zap.String("teacher_role", s.TeacherRole),

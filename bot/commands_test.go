@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -197,5 +199,23 @@ func TestPrivateReportNotDeliveredTellsTheStudent(t *testing.T) {
 				t.Fatalf("report steps = %+v", s)
 			}
 		})
+	}
+}
+
+// settingsStoreDown fails every write of class settings.
+type settingsStoreDown struct{ store.Store }
+
+func (settingsStoreDown) PutClassSettings(context.Context, store.ClassSettings) error {
+	return errors.New("database is locked")
+}
+
+func TestSettingsNotSavedSaysSo(t *testing.T) {
+	e := newEnv(t, withStore(func(s store.Store) store.Store { return settingsStoreDown{s} }))
+	for _, c := range []struct {
+		sub  string
+		args map[string]string
+	}{{"dryrun", map[string]string{"state": "on"}}, {"setup", map[string]string{"lang": "en"}}} {
+		reply, _ := e.command(aTeacher, "vigie", c.sub, c.args)
+		mustContain(t, c.sub+" reply", reply, "Could not save the setting")
 	}
 }
