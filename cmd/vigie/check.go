@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vigie-edu/vigie/filters"
+	"github.com/vigie-edu/vigie/filters/explain"
 	"github.com/vigie-edu/vigie/rules"
 )
 
@@ -88,12 +87,10 @@ the rules do not load.`,
 	return cmd
 }
 
-// style says how a matched span is shown.
-type style struct{ open, close string }
-
+// Styles of a matched span: brackets, or colour on a terminal.
 var (
-	plainStyle = style{"[", "]"}
-	ansiStyle  = style{"\x1b[1;4;31m", "\x1b[0m"} // bold, underlined, red
+	plainStyle = explain.Plain
+	ansiStyle  = explain.ANSI
 )
 
 // isTerminal reports whether w is a terminal that wants colour (NO_COLOR
@@ -107,55 +104,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// writeVerdict explains a verdict in text.
-func writeVerdict(w io.Writer, text string, v *filters.Verdict, st style) error {
-	ew := &errWriter{w: w}
-	ew.printf("%s\n", oneLine(text))
-	ew.printf("  action: %s\n", v.Action)
-	if len(v.Categories) == 0 {
-		ew.printf("  categories: none\n")
-	} else {
-		cats := make([]string, len(v.Categories))
-		for i, c := range v.Categories {
-			cats[i] = fmt.Sprintf("%s (%s)", c.Name, c.Severity)
-		}
-		ew.printf("  categories: %s\n", strings.Join(cats, ", "))
-	}
-	if v.Lang != "" {
-		ew.printf("  language: %s (%.2f, %s)\n", v.Lang, v.LangConfidence, v.LangSource)
-	} else {
-		ew.printf("  language: not determined\n")
-	}
-	if len(v.Findings) > 0 {
-		ew.printf("  matches:\n")
-		for _, f := range v.Findings {
-			ew.printf("    %s  %s %s  %s\n", f.Rule, f.Category, f.Severity, highlight(text, f.Span, st))
-		}
-	}
-	if len(v.Suppressed) > 0 {
-		ew.printf("  suppressed:\n")
-		for _, s := range v.Suppressed {
-			by := ""
-			if s.By != "" {
-				by = " by " + s.By
-			}
-			ew.printf("    %s  %s %s  %s%s  %s\n", s.Rule, s.Category, s.Severity, s.Reason, by, highlight(text, s.Span, st))
-		}
-	}
-	if len(v.Links) > 0 {
-		ew.printf("  links:\n")
-		for _, l := range v.Links {
-			class := "not listed"
-			if l.Category != "" {
-				class = string(l.Category)
-			}
-			if l.Reason != "" {
-				class += " (" + l.Reason + ")"
-			}
-			ew.printf("    %s  host %s  %s\n", l.URL, l.Host, class)
-		}
-	}
-	return ew.err
+// writeVerdict explains a verdict in text (package filters/explain, which
+// the web console's try-it page shares).
+func writeVerdict(w io.Writer, text string, v *filters.Verdict, st explain.Style) error {
+	return explain.Write(w, text, v, st)
 }
 
 // errWriter keeps the first write error.
@@ -168,50 +120,6 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
-}
-
-// oneLine replaces line breaks and tabs by spaces, byte for byte, so
-// that offsets into the text stay valid.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// highlightContext is how many bytes of context a highlight keeps on
-// each side of the span in a long message.
-const highlightContext = 40
-
-// highlight shows text with the span marked, cut to some context on
-// each side when the text is long.
-func highlight(text string, sp filters.Span, st style) string {
-	start, end := clampSpan(text, sp)
-	before, mid, after := text[:start], text[start:end], text[end:]
-	if len(before) > highlightContext {
-		before = "…" + before[runeStart(before, len(before)-highlightContext):]
-	}
-	if len(after) > highlightContext {
-		after = after[:runeStart(after, highlightContext)] + "…"
-	}
-	return oneLine(before) + st.open + oneLine(mid) + st.close + oneLine(after)
-}
-
-// clampSpan keeps a span within the text and on character boundaries.
-func clampSpan(text string, sp filters.Span) (int, int) {
-	start := min(max(sp.Start, 0), len(text))
-	end := min(max(sp.End, start), len(text))
-	return runeStart(text, start), runeStart(text, end)
-}
-
-// runeStart moves i back to the start of the UTF-8 character it is in.
-func runeStart(s string, i int) int {
-	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return i
 }
 
 // rulesErrors returns the rules errors inside err, if it holds any.

@@ -77,25 +77,3 @@ func TestCheckErrors(t *testing.T) {
 		t.Errorf("no text: exit %d, want a usage error", code)
 	}
 }
-
-func TestHighlight(t *testing.T) {
-	long := strings.Repeat("é", 30) + " connard " + strings.Repeat("b", 60)
-	i := strings.Index(long, "connard")
-	tests := []struct {
-		text string
-		span filters.Span
-		want string
-	}{
-		{"t'es qu'un gros c0nnard", filters.Span{Start: 16, End: 23}, "t'es qu'un gros [c0nnard]"},
-		{"a\nb", filters.Span{Start: 0, End: 3}, "[a b]"},
-		{"abc", filters.Span{Start: 2, End: 99}, "ab[c]"},
-		{"abc", filters.Span{Start: -4, End: 1}, "[a]bc"},
-		{"éa", filters.Span{Start: 1, End: 3}, "[éa]"}, // a span inside a character starts at its beginning
-		{long, filters.Span{Start: i, End: i + 7}, "…" + strings.Repeat("é", 20) + " [connard] " + strings.Repeat("b", 39) + "…"},
-	}
-	for _, tt := range tests {
-		if got := highlight(tt.text, tt.span, plainStyle); got != tt.want {
-			t.Errorf("highlight(%q, %v) = %q, want %q", tt.text, tt.span, got, tt.want)
-		}
-	}
-}
