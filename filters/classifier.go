@@ -264,9 +264,17 @@ func (c *Classifier) prepare(s *scratch, text string) {
 		}
 	}
 	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
-	for _, h := range s.hits {
+	// A prefix match (an allowlisted "analys*", a lexicon stem "encul")
+	// covers the rest of its word.
+	for i := range s.hits {
+		h := &s.hits[i]
+		switch r := c.refs[h.Payload]; {
+		case r.kind == kindAllow && c.allows[r.idx].prefix,
+			r.kind == kindLex && c.entries[r.idx].Mode == Prefix:
+			h.End = int32(t.Tokens[s.tokOf[h.End-1]].End)
+		}
 		if c.refs[h.Payload].kind == kindAllow {
-			s.allow = append(s.allow, h)
+			s.allow = append(s.allow, *h)
 		}
 	}
 	for _, h := range s.hits {

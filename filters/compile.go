@@ -35,6 +35,7 @@ type entryC struct {
 
 type allowC struct {
 	AllowEntry
+	prefix bool // covers the rest of the word it starts
 }
 
 // celem is a compiled pattern element.
@@ -174,7 +175,7 @@ func New(cfg Config) (*Classifier, error) {
 			continue
 		}
 		if c.add(term, m, termRef{kindAllow, int32(len(cl.allows))}, a.Source) {
-			cl.allows = append(cl.allows, allowC{a})
+			cl.allows = append(cl.allows, allowC{AllowEntry: a, prefix: m == match.Prefix})
 		}
 	}
 	// Term sets.
@@ -300,12 +301,14 @@ func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string
 			if e.Kind == pattern.Prefix {
 				mode = match.Prefix
 			}
-			norm, _ := c.norm.Term(e.Text)
+			norm, runs := c.norm.Term(e.Text)
 			if len(norm) == 0 {
 				c.errorf(source, "rule %s: word %q has no letters", id, e.Text)
 				continue
 			}
-			key := fmt.Sprintf("%d:%s", mode, norm)
+			// The key keeps the letter runs: "to" and "too", "as" and
+			// "ass" are different words.
+			key := fmt.Sprintf("%d:%s:%v", mode, norm, runs)
 			lit, ok := c.lits[key]
 			if !ok {
 				lit = c.nlits

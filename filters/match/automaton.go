@@ -215,11 +215,21 @@ func (a *Automaton) verify(t *term, norm []byte, runs []uint8, start, end int) b
 		}
 	}
 	if runs != nil {
+		last := len(t.runs) - 1
 		for k, q := range t.runs {
 			r := runs[start+k]
-			if r != q && r < 3 {
-				return false
+			if r == q || r >= 3 {
+				continue
 			}
+			// Where a term may be followed (prefix, substring) or preceded
+			// (substring) by more letters, the run at its edge may go on in
+			// the text: "enculé" is a prefix of "enculée", "shit" of
+			// "shitty", "ass" is in "asshole" — but "as" is not "ass".
+			edge := k == last && t.mode != Word || k == 0 && t.mode == Substring
+			if edge && r > q {
+				continue
+			}
+			return false
 		}
 	} else {
 		for _, q := range t.runs {
