@@ -48,6 +48,7 @@ func TestScan(t *testing.T) {
 		"fils de pute": Word,
 		"pute":         Word,
 		"привет":       Word,
+		"shit":         Substring,
 	})
 	tests := []struct {
 		text string
@@ -71,6 +72,9 @@ func TestScan(t *testing.T) {
 		{"le depute", nil},
 		{"привет друг", []string{"привет"}},
 		{"прибет", nil},
+		{"les enculees", []string{"encule"}},
+		{"so shitty", []string{"shit"}},
+		{"bullshit", []string{"shit"}},
 	}
 	for _, tt := range tests {
 		norm, runs := collapse(tt.text)
