@@ -103,7 +103,7 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	// Frames: context patterns that make findings.
 	for fi := range c.frames {
 		f := &c.frames[fi]
-		if !c.present(s, f.anchor, f.Lang) {
+		if !s.present(f.anchors) {
 			continue
 		}
 		a, b, ok := c.find(s, f.elems, f.Lang, 0)
@@ -352,22 +352,42 @@ func (c *Classifier) tokSpan(s *scratch, a, b int) (int, int) {
 	return t.Span(t.Tokens[a].Start, t.Tokens[b-1].End)
 }
 
-// present reports whether a pattern's anchor occurs in the message.
-func (c *Classifier) present(s *scratch, an anchor, lang string) bool {
-	switch an.kind {
+// present reports whether all of a pattern's anchors occur in the
+// message.
+func (s *scratch) present(as []anchor) bool {
+	if len(s.text.Tokens) == 0 {
+		return false
+	}
+	for i := range as {
+		if !s.presentOne(&as[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scratch) presentOne(a *anchor) bool {
+	switch a.kind {
 	case pattern.Word:
-		return s.litSeen[an.lit]
+		return s.litSeen[a.lit]
 	case pattern.Ref:
-		for _, id := range an.sets {
+		for _, id := range a.sets {
 			if s.setSeen[id] {
 				return true
 			}
 		}
 		return false
 	case pattern.Lex:
-		return s.catSeen[an.cat]
+		return s.catSeen[a.cat]
+	case pattern.Group:
+		for _, alt := range a.alts {
+			if s.present(alt) {
+				return true
+			}
+		}
+		return false
 	}
-	return len(s.text.Tokens) > 0
+	return true
 }
 
 // hitsAt returns the indexes into s.th of the hits starting at token pos.
@@ -457,7 +477,7 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 func (c *Classifier) applyCues(s *scratch) {
 	for qi := range c.cues {
 		q := &c.cues[qi]
-		if !c.present(s, q.anchor, q.Lang) {
+		if !s.present(q.anchors) {
 			continue
 		}
 		for from := 0; from < len(s.text.Tokens); {

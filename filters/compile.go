@@ -53,23 +53,26 @@ type celem struct {
 
 type frameC struct {
 	Frame
-	elems  []celem
-	anchor anchor
+	elems   []celem
+	anchors []anchor
 }
 
 type cueC struct {
 	Cue
-	elems  []celem
-	anchor anchor
-	cats   map[Category]bool
+	elems   []celem
+	anchors []anchor
+	cats    map[Category]bool
 }
 
-// anchor is the element that must be present for a pattern to be tried.
+// anchor is an element that must be present for a pattern to be tried:
+// a literal, a term set, a lexicon category, or a group of which one
+// alternative's anchors must all be present.
 type anchor struct {
-	kind pattern.Kind // Word/Prefix (lit), Ref (sets), Lex (cat); 0: always try
+	kind pattern.Kind // Word (lit), Ref (sets), Lex (cat), Group (alts)
 	lit  int32
 	sets []int32
 	cat  Category
+	alts [][]anchor
 }
 
 type compiler struct {
@@ -214,7 +217,7 @@ func New(cfg Config) (*Classifier, error) {
 		}
 		elems, anc, ok := c.compilePattern(f.ID, f.Lang, f.Pattern, f.Source)
 		if ok {
-			cl.frames = append(cl.frames, frameC{Frame: f, elems: elems, anchor: anc})
+			cl.frames = append(cl.frames, frameC{Frame: f, elems: elems, anchors: anc})
 		}
 	}
 	for _, q := range cfg.Cues {
@@ -237,7 +240,7 @@ func New(cfg Config) (*Classifier, error) {
 		if !ok {
 			continue
 		}
-		cc := cueC{Cue: q, elems: elems, anchor: anc}
+		cc := cueC{Cue: q, elems: elems, anchors: anc}
 		if len(q.Categories) > 0 {
 			cc.cats = map[Category]bool{}
 			for _, cat := range q.Categories {
@@ -277,18 +280,18 @@ func New(cfg Config) (*Classifier, error) {
 }
 
 // compilePattern parses and resolves a frame or cue pattern.
-func (c *compiler) compilePattern(id, lang, src, source string) ([]celem, anchor, bool) {
+func (c *compiler) compilePattern(id, lang, src, source string) ([]celem, []anchor, bool) {
 	p, err := pattern.Parse(src)
 	if err != nil {
 		c.errorf(source, "rule %s: %v", id, err)
-		return nil, anchor{}, false
+		return nil, nil, false
 	}
 	n := len(c.errs)
 	elems := c.resolve(id, lang, p.Elements, source)
 	if len(c.errs) > n {
-		return nil, anchor{}, false
+		return nil, nil, false
 	}
-	return elems, pickAnchor(elems), true
+	return elems, anchorsOf(elems), true
 }
 
 func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string) []celem {
@@ -348,26 +351,38 @@ func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string
 	return out
 }
 
-// pickAnchor chooses the element whose presence gates a pattern: the
-// first mandatory literal, then term set, then lexicon category.
-func pickAnchor(seq []celem) anchor {
-	best := anchor{}
+// anchorsOf lists what must be present in a message for seq to match:
+// every mandatory literal, term set and lexicon category, and every
+// mandatory group whose alternatives all have anchors. A pattern is tried
+// only when all its anchors occur, so that rules cost nothing on
+// messages without their words.
+func anchorsOf(seq []celem) []anchor {
+	var out []anchor
 	for _, e := range seq {
 		if e.opt {
 			continue
 		}
 		switch e.kind {
 		case pattern.Word, pattern.Prefix:
-			return anchor{kind: pattern.Word, lit: e.lit}
+			out = append(out, anchor{kind: pattern.Word, lit: e.lit})
 		case pattern.Ref:
-			if best.kind == 0 || best.kind == pattern.Lex {
-				best = anchor{kind: pattern.Ref, sets: e.sets}
-			}
+			out = append(out, anchor{kind: pattern.Ref, sets: e.sets})
 		case pattern.Lex:
-			if best.kind == 0 {
-				best = anchor{kind: pattern.Lex, cat: e.cat}
+			out = append(out, anchor{kind: pattern.Lex, cat: e.cat})
+		case pattern.Group:
+			g := anchor{kind: pattern.Group}
+			for _, alt := range e.alts {
+				a := anchorsOf(alt)
+				if len(a) == 0 {
+					g.alts = nil
+					break
+				}
+				g.alts = append(g.alts, a)
+			}
+			if len(g.alts) > 0 {
+				out = append(out, g)
 			}
 		}
 	}
-	return best
+	return out
 }
