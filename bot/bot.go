@@ -95,6 +95,10 @@ type Options struct {
 	// LogText logs message text. Message text is personal data of
 	// minors: only an operator's explicit flag sets it.
 	LogText bool
+	// ConsoleLinker, when set, gives teachers who run /vigie console a
+	// one-time link to the web console (package console). Nil: the
+	// command says the console is not available.
+	ConsoleLinker ConsoleLinker
 }
 
 // Defaults.
@@ -124,6 +128,7 @@ type Bot struct {
 	drainTimeout time.Duration
 	http         *http.Client
 	logText      bool
+	console      ConsoleLinker
 
 	compiled atomic.Pointer[compiled]
 
@@ -157,7 +162,7 @@ func New(o Options) (*Bot, error) {
 	b := &Bot{
 		rules: o.Rules, store: o.Store, log: o.Logger, metrics: o.Metrics, clock: o.Clock,
 		queueSize: o.QueueSize, workers: o.Workers, queueWait: o.QueueWait, drainTimeout: o.DrainTimeout,
-		http: o.HTTPClient, logText: o.LogText,
+		http: o.HTTPClient, logText: o.LogText, console: o.ConsoleLinker,
 		removed:   make(map[MessageRef]time.Time),
 		groups:    make(map[authorKey]*alertGroup),
 		notices:   make(map[int]*pendingNotice),

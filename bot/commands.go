@@ -47,6 +47,8 @@ func (b *Bot) handleCommand(ctx context.Context, c *compiled, a Adapter, ev Even
 			reply = b.setDryRun(ctx, p, cp, t, cmd)
 		case "setup":
 			reply = b.setup(ctx, c, p, cp, cmd)
+		case "console":
+			reply = b.consoleLink(ctx, c, p, cp, cmd)
 		default:
 			reply = t.render(loc, "command.unknown", TextData{})
 		}

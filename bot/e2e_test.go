@@ -64,7 +64,7 @@ const textsHeader = `# Texts of notices, alerts and replies, per locale (fr, en)
 # (bot.TextData): .Recipient, .Author, .AuthorID, .Class, .Channel, .Time,
 # .Category, .Categories, .Rule, .Where, .Removed, .DryRun, .Steps,
 # .IncidentID, .Count, .Kept, .Window, .Breakdown, .Summary, .Version,
-# .Route, .Lang, .RetentionDays and, for step.* lines, .Name, .Status,
+# .Route, .Lang, .RetentionDays, .Link and, for step.* lines, .Name, .Status,
 # .Target, .Detail, .Permission, .Duration.
 #
 # A school changes a text by giving the same key in its rules file; a

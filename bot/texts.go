@@ -38,6 +38,7 @@ type TextData struct {
 	Route         string // status and setup: where alerts go
 	Lang          string // setup: the class's locale
 	RetentionDays int    // introduction: how long evidence is kept
+	Link          string // console: the one-time sign-in link
 	// Step lines (keys step.*).
 	Name, Status, Target, Detail, Permission, Duration string
 }
@@ -69,7 +70,7 @@ var sampleData = TextData{
 	Time: "2025-01-02 10:00 UTC", Category: "insult", Categories: "insult", Rule: "rule",
 	Where: "in an attachment", Removed: true, DryRun: true, Steps: "✔ message removed", IncidentID: "1",
 	Count: 2, Kept: 1, Window: "2 minutes", Breakdown: "insult ×2", Summary: "summary", Version: "1", Route: "#alerts",
-	Lang: "fr", RetentionDays: 365, Name: "delete", Status: "ok", Target: "Sam", Detail: "detail",
+	Lang: "fr", RetentionDays: 365, Link: "https://vigie.example/console/login?t=x", Name: "delete", Status: "ok", Target: "Sam", Detail: "detail",
 	Permission: "Manage Messages", Duration: "10m0s",
 }
 
