@@ -1,0 +1,283 @@
+// Command compare measures Vigie's classifier against go-away and a
+// word-list regular expression on the same messages in one process run,
+// and prints the results as Markdown: precision and recall per language
+// on the labelled sets, then throughput on one core and on all cores,
+// allocations and heap on a generated stream; then, unless turned off,
+// Vigie end to end against the fake Discord and the vigie binary's
+// memory and start-up.
+//
+// Usage, from the bench directory:
+//
+//	go run ./cmd/compare [-n 200000] [-repeat 3] [-seed 1] [-e2e=true] [-binary=true]
+//	    [-profile vigie -cpuprofile cpu.out -memprofile heap.out] [-misses misses.txt] [-out results.md]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigie-edu/vigie/bench"
+	"github.com/vigie-edu/vigie/bench/corpus"
+	"github.com/vigie-edu/vigie/bench/e2e"
+	"github.com/vigie-edu/vigie/bench/measure"
+	"github.com/vigie-edu/vigie/bench/peers"
+	"github.com/vigie-edu/vigie/bench/vigiebin"
+)
+
+// options are the command's flags.
+type options struct {
+	testdata   string
+	n          int
+	seed       uint64
+	repeat     int
+	only       string
+	profile    string
+	cpuprofile string
+	memprofile string
+	misses     string
+	out        string
+	e2e        bool
+	e2eN       int
+	e2eRate    int
+	binary     bool
+	mainDir    string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.testdata, "testdata", "../testdata", "the project's testdata `DIR` (devset/, hatesuite/)")
+	flag.IntVar(&o.n, "n", 200000, "messages in the generated stream")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated stream")
+	flag.IntVar(&o.repeat, "repeat", 3, "timed passes per filter and core count (the median is reported)")
+	flag.StringVar(&o.only, "filters", "", "comma-separated filters to measure (default: all)")
+	flag.StringVar(&o.profile, "profile", "vigie", "the `FILTER` whose one-core passes -cpuprofile and -memprofile profile")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of -profile's one-core passes to `FILE`")
+	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile (allocations) of -profile's passes to `FILE`")
+	flag.StringVar(&o.misses, "misses", "", "write every labelled case a filter got wrong to `FILE`")
+	flag.StringVar(&o.out, "out", "", "also write the Markdown report to `FILE`")
+	flag.BoolVar(&o.e2e, "e2e", true, "measure Vigie end to end against the fake Discord")
+	flag.IntVar(&o.e2eN, "e2e-n", 10000, "messages sent in the end-to-end run")
+	flag.IntVar(&o.e2eRate, "e2e-rate", 1000, "messages per second sent in the end-to-end run")
+	flag.BoolVar(&o.binary, "binary", true, "build the vigie binary and measure `vigie scan` memory and `vigie run` start-up")
+	flag.StringVar(&o.mainDir, "vigie", "..", "the Vigie module's `DIR` (for -binary)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
+	}
+}
+
+// builder builds one compared filter.
+type builder struct {
+	name  string
+	build func() (peers.Filter, error)
+}
+
+var builders = []builder{
+	{"vigie", func() (peers.Filter, error) { return peers.NewVigie() }},
+	{"go-away", func() (peers.Filter, error) { return peers.NewGoAway(), nil }},
+	{"regex", func() (peers.Filter, error) { return peers.NewRegex(bench.WordListLanguages...) }},
+}
+
+func selected(only string) ([]builder, error) {
+	if only == "" {
+		return builders, nil
+	}
+	var out []builder
+	for _, name := range strings.Split(only, ",") {
+		found := false
+		for _, b := range builders {
+			if b.name == strings.TrimSpace(name) {
+				out = append(out, b)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("-filters: unknown filter %q", name)
+		}
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, o options, stdout, logw io.Writer) error {
+	if o.repeat < 1 || o.n < 1 {
+		return errors.New("-repeat and -n must be at least 1")
+	}
+	bs, err := selected(o.only)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(logw, format+"\n", args...) }
+	started := time.Now()
+	loadStart := measure.LoadAverage()
+
+	cases, err := corpus.LoadLabelled(o.testdata)
+	if err != nil {
+		return err
+	}
+	stream := corpus.Stream(cases, corpus.StreamConfig{N: o.n, Seed: o.seed})
+	if stream == nil {
+		return errors.New("the labelled sets give no French or English harmful case to generate a stream from")
+	}
+	logf("%d labelled cases, %d generated messages (seed %d)", len(cases), len(stream), o.seed)
+
+	var missesW io.Writer
+	if o.misses != "" {
+		f, err := os.Create(o.misses)
+		if err != nil {
+			return fmt.Errorf("-misses: %w", err)
+		}
+		defer f.Close()
+		missesW = f
+	}
+
+	var accs []measure.Accuracy
+	var speeds []measure.Speed
+	for _, b := range bs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		acc, sp, err := measureFilter(ctx, b, cases, stream, o, logf, missesW)
+		if err != nil {
+			return err
+		}
+		accs = append(accs, acc)
+		speeds = append(speeds, sp)
+	}
+
+	var e2eRes *e2e.Result
+	if o.e2e {
+		logf("end to end: %d messages at %d/s against the fake Discord…", o.e2eN, o.e2eRate)
+		r, err := e2e.Run(ctx, e2e.Config{Messages: o.e2eN, Rate: o.e2eRate, Stream: stream})
+		if err != nil {
+			return fmt.Errorf("end to end: %w", err)
+		}
+		e2eRes = &r
+	}
+	var binRes *vigiebin.Result
+	if o.binary {
+		logf("building vigie and measuring scan and run…")
+		r, err := vigiebin.Measure(ctx, vigiebin.Config{ModuleDir: o.mainDir, Stream: stream, Repeat: o.repeat})
+		if err != nil {
+			return fmt.Errorf("vigie binary: %w", err)
+		}
+		binRes = &r
+	}
+
+	rep := report{
+		when: started, machine: measure.ThisMachine(), loadStart: loadStart, loadEnd: measure.LoadAverage(),
+		args: os.Args[1:], o: o, cases: cases, stream: stream, accs: accs, speeds: speeds,
+		e2e: e2eRes, bin: binRes,
+	}
+	var md strings.Builder
+	if err := rep.write(&md); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(stdout, md.String()); err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := os.WriteFile(o.out, []byte(md.String()), 0o644); err != nil {
+			return fmt.Errorf("-out: %w", err)
+		}
+	}
+	return nil
+}
+
+// measureFilter builds one filter and measures it: accuracy on the
+// labelled cases, a warm-up pass on all cores that samples the heap,
+// then o.repeat timed passes on one core and on all cores.
+func measureFilter(ctx context.Context, b builder, cases []corpus.Case, stream []corpus.Message, o options,
+	logf func(string, ...any), missesW io.Writer) (measure.Accuracy, measure.Speed, error) {
+	base := measure.HeapBytes(true)
+	t0 := time.Now()
+	f, err := b.build()
+	if err != nil {
+		return measure.Accuracy{}, measure.Speed{}, err
+	}
+	sp := measure.Speed{Filter: b.name, About: f.Describe(), Build: time.Since(t0)}
+
+	var wrong []string
+	acc := measure.Judge(ctx, f, cases, func(c corpus.Case, flagged bool) {
+		what := "missed"
+		if flagged {
+			what = "false alarm"
+		}
+		wrong = append(wrong, fmt.Sprintf("%s\t%s\t%s\t%s\t%q", b.name, c.ID, what, c.Expect, c.Text))
+	})
+	if missesW != nil {
+		sort.Strings(wrong)
+		for _, w := range wrong {
+			fmt.Fprintln(missesW, w)
+		}
+	}
+	for _, lang := range acc.Langs() {
+		c := acc.Lang(lang)
+		logf("%-8s %s: precision %s recall %s (%d cases)", b.name, lang, measure.Pct(c.Precision()), measure.Pct(c.Recall()), c.Total())
+	}
+
+	profiled := o.profile == b.name
+	sampler := measure.SampleHeap(time.Millisecond)
+	measure.Throughput(ctx, f, stream, runtime.NumCPU())
+	if peak := sampler.Stop(); peak > base {
+		sp.Peak = peak - base
+	}
+	if live := measure.HeapBytes(true); live > base {
+		sp.Retained = live - base
+	}
+	if profiled && o.cpuprofile != "" {
+		pf, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return acc, sp, fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return acc, sp, fmt.Errorf("-cpuprofile: %w", err)
+		}
+	}
+	var ones, alls []measure.Run
+	for i := 0; i < o.repeat; i++ {
+		r := measure.Throughput(ctx, f, stream, 1)
+		logf("%-8s 1 core:  %s msgs/s, %s msgs per CPU-second", b.name, measure.Count(r.PerSecond()), measure.Count(r.PerCPUSecond()))
+		ones = append(ones, r)
+	}
+	if profiled && o.cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	if profiled && o.memprofile != "" {
+		if err := writeHeapProfile(o.memprofile); err != nil {
+			return acc, sp, err
+		}
+	}
+	for i := 0; i < o.repeat; i++ {
+		r := measure.Throughput(ctx, f, stream, runtime.NumCPU())
+		logf("%-8s %d cores: %s msgs/s", b.name, r.Procs, measure.Count(r.PerSecond()))
+		alls = append(alls, r)
+	}
+	sp.One, sp.All = measure.Median(ones), measure.Median(alls)
+	return acc, sp, ctx.Err()
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-memprofile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("-memprofile: %w", err)
+	}
+	return nil
+}
