@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,23 +42,27 @@ func (a *Adapter) Delete(ctx context.Context, m bot.MessageRef, reason string) e
 	return a.classify(opDelete, rec, err)
 }
 
+// maxPings bounds the users one message mentions.
+const maxPings = 20
+
 // messageSend builds the payload of a notice or alert: rendered markdown,
 // no link previews, and no mentions except the message's own Mentions.
 func messageSend(msg bot.OutMessage) *discordgo.MessageSend {
-	content := Render(msg)
 	allowed := &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-	if len(msg.Mentions) > 0 {
-		var prefix strings.Builder
-		for _, u := range msg.Mentions {
-			if u.ID == "" || !isSnowflake(u.ID) {
-				continue
-			}
-			prefix.WriteString("<@" + u.ID + "> ")
+	var pings []string
+	for _, u := range msg.Mentions {
+		if len(pings) == maxPings {
+			break
+		}
+		if isSnowflake(u.ID) && !slices.Contains(allowed.Users, u.ID) {
+			pings = append(pings, "<@"+u.ID+">")
 			allowed.Users = append(allowed.Users, u.ID)
 		}
-		if prefix.Len() > 0 {
-			content = cutTo(prefix.String()+"\n"+content, MaxContent)
-		}
+	}
+	content := Render(msg)
+	if len(pings) > 0 {
+		prefix := strings.Join(pings, " ") + "\n"
+		content = prefix + render(msg, MaxContent-contentLen(prefix))
 	}
 	return &discordgo.MessageSend{
 		Content:         content,
@@ -131,16 +136,22 @@ func (a *Adapter) Post(ctx context.Context, c bot.ChannelRef, msg bot.OutMessage
 	return bot.MessageRef{Class: class, Channel: chID, ID: m.ID}, nil
 }
 
-// resolveChannel turns a channel name ("alertes-vigie" or
-// "#alertes-vigie") into its id within the class; ids pass through.
+// resolveChannel returns a channel's id: c.ID when it is one, else the
+// channel named c.ID or c.Name ("alertes-vigie" or "#alertes-vigie")
+// within the class.
 func (a *Adapter) resolveChannel(ctx context.Context, c bot.ChannelRef) (string, error) {
-	if isSnowflake(c.ID) || c.Class == "" {
-		if c.ID == "" {
-			return "", &bot.PlatformError{Op: opPost, Kind: bot.ErrNotFound, Err: fmt.Errorf("no channel given")}
-		}
-		return c.ID, nil
+	id := strings.TrimSpace(c.ID)
+	if isSnowflake(id) || (id != "" && c.Class == "") {
+		return id, nil
 	}
-	name := strings.TrimPrefix(strings.TrimSpace(c.ID), "#")
+	name := id
+	if name == "" {
+		name = c.Name
+	}
+	name = strings.TrimPrefix(strings.TrimSpace(name), "#")
+	if name == "" || c.Class == "" {
+		return "", &bot.PlatformError{Op: opPost, Kind: bot.ErrNotFound, Err: fmt.Errorf("no channel given")}
+	}
 	gi, err := a.guildInfo(ctx, c.Class)
 	if err != nil {
 		return "", err

@@ -65,17 +65,23 @@ func TestPost(t *testing.T) {
 	h := StartHarness(t, World, nil)
 	ctx := context.Background()
 	msg := bot.OutMessage{Title: "Alerte", Body: "Un message a été retiré.", Mentions: []bot.UserRef{{ID: Alice}}}
-	for _, ch := range []string{ChanAlerts, "alertes-vigie", "#alertes-vigie"} {
-		ref, err := h.Adapter.Post(ctx, bot.ChannelRef{Class: GuildA, ID: ch}, msg)
+	refs := []bot.ChannelRef{
+		{Class: GuildA, ID: ChanAlerts},
+		{Class: GuildA, ID: "alertes-vigie"},
+		{Class: GuildA, ID: "#alertes-vigie"},
+		{Class: GuildA, Name: "Alertes-Vigie"},
+	}
+	for _, c := range refs {
+		ref, err := h.Adapter.Post(ctx, c, msg)
 		if err != nil {
-			t.Fatalf("Post(%q): %v", ch, err)
+			t.Fatalf("Post(%+v): %v", c, err)
 		}
 		if ref.Class != GuildA || ref.Channel != ChanAlerts || ref.ID == "" {
-			t.Errorf("Post(%q) = %+v", ch, ref)
+			t.Errorf("Post(%+v) = %+v", c, ref)
 		}
 	}
 	posts := h.Fake.Posts()
-	if len(posts) != 3 {
+	if len(posts) != len(refs) {
 		t.Fatalf("posts = %d", len(posts))
 	}
 	p := posts[0]

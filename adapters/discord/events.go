@@ -144,7 +144,7 @@ func messageFrom(m *discordgo.Message, gi *guildInfo) *bot.Message {
 	msg := &bot.Message{
 		Ref:    bot.MessageRef{Class: m.GuildID, Channel: m.ChannelID, ID: m.ID},
 		Author: authorFrom(m.Author, m.Member, gi),
-		Text:   m.Content,
+		Text:   ReadableText(m.Content, m.Mentions, gi),
 		Time:   m.Timestamp,
 		Link:   Permalink(m.GuildID, m.ChannelID, m.ID),
 		Direct: m.GuildID == "",

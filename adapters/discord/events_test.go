@@ -19,7 +19,7 @@ func TestMessageCreatedTranslated(t *testing.T) {
 	f := h.Fake
 	first := f.SendMessage(GuildA, ChanGen, Bob, "salut")
 	h.Next(bot.MessageCreated)
-	id := f.SendMessage(GuildA, ChanGen, Alice, "regarde ça @bob",
+	id := f.SendMessage(GuildA, ChanGen, Alice, "regarde ça <@"+Bob+"> dans <#"+ChanAlerts+">",
 		fakediscord.Mentions(Bob), fakediscord.ReplyTo(first),
 		fakediscord.Attachment("photo.png"),
 		fakediscord.Embed("https://example.org/x", "Titre", "Description"))
@@ -32,7 +32,7 @@ func TestMessageCreatedTranslated(t *testing.T) {
 	if m.Ref != want {
 		t.Errorf("Ref = %+v, want %+v", m.Ref, want)
 	}
-	if m.Text != "regarde ça @bob" || m.Direct || m.Author.Bot {
+	if m.Text != "regarde ça @bob dans #alertes-vigie" || m.Direct || m.Author.Bot {
 		t.Errorf("text/direct/bot = %q/%v/%v", m.Text, m.Direct, m.Author.Bot)
 	}
 	if m.Author.ID != Alice || m.Author.Name != "alice" {
@@ -376,7 +376,9 @@ func TestSharding(t *testing.T) {
 	if f.Identifies() != 2 {
 		t.Errorf("identifies = %d", f.Identifies())
 	}
-	// Only shard 0 registers the commands.
+	// Only shard 0 registers the commands (shard 1 has read READY: its
+	// Self is set).
+	hs[0].WaitFor("commands registered", func() bool { return len(f.Commands("")) > 0 })
 	if n := countCalls(f, http.MethodPut, "/commands"); n != 1 {
 		t.Errorf("%d command registrations, want 1", n)
 	}

@@ -117,16 +117,19 @@ func renderParts(m bot.OutMessage, body string, evidence string, evTruncated boo
 // spoilers when Hidden), the footer and the link. The result never
 // exceeds MaxContent characters: the evidence is shortened first, then
 // the body, each with a visible marker.
-func Render(m bot.OutMessage) string {
+func Render(m bot.OutMessage) string { return render(m, MaxContent) }
+
+// render is Render within limit characters.
+func render(m bot.OutMessage, limit int) string {
 	body := strings.TrimSpace(m.Body)
 	ev := strings.TrimRight(m.Evidence, " \t\r\n")
 	full := renderParts(m, body, ev, false)
-	if contentLen(full) <= MaxContent {
+	if contentLen(full) <= limit {
 		return full
 	}
 	evRunes := []rune(ev)
 	fits := func(k int) bool {
-		return contentLen(renderParts(m, body, string(evRunes[:k]), true)) <= MaxContent
+		return contentLen(renderParts(m, body, string(evRunes[:k]), true)) <= limit
 	}
 	if len(evRunes) > 0 && fits(0) {
 		// The largest k that fits: fits is monotonic in k.
@@ -145,7 +148,7 @@ func Render(m bot.OutMessage) string {
 	evTrunc := len(evRunes) > 0
 	bodyRunes := []rune(body)
 	fitsBody := func(k int) bool {
-		return contentLen(renderParts(m, string(bodyRunes[:k])+truncMarker, "", evTrunc)) <= MaxContent
+		return contentLen(renderParts(m, string(bodyRunes[:k])+truncMarker, "", evTrunc)) <= limit
 	}
 	lo, hi := 0, len(bodyRunes)
 	for lo < hi {
@@ -157,7 +160,7 @@ func Render(m bot.OutMessage) string {
 		}
 	}
 	out := renderParts(m, string(bodyRunes[:lo])+truncMarker, "", evTrunc)
-	return cutTo(out, MaxContent)
+	return cutTo(out, limit)
 }
 
 // cutTo shortens s to at most n characters (UTF-16 units) on a rune
