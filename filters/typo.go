@@ -13,6 +13,10 @@ package filters
 // with the same payload as the term, so matching costs nothing more per
 // message; a term of n letters adds about 2n of them.
 //
+// It also matches the word cut by one or two spaces into pieces of at
+// least two letters ("handi capé", "mu sul mans"), the evasion that the
+// normaliser's joining of spaced single letters does not undo.
+//
 // The marker is opt-in because a variant may be a real word ("noirs"
 // minus a letter is "nors", harmless, but "filles" minus one is "files"):
 // rules writers mark the terms whose variants they checked.
@@ -22,6 +26,7 @@ import "github.com/vigie-edu/vigie/filters/match"
 const (
 	typoMinDelete = 5 // letters a word needs before one may be left out
 	typoMinSwap   = 4 // letters a word needs before two may be swapped
+	typoMinPiece  = 2 // letters of each piece of a word cut by spaces
 	typoMark      = "~"
 )
 
@@ -65,6 +70,14 @@ func typoVariants(norm []byte, runs []uint8) []typoVariant {
 					edits = append(edits, sw)
 				}
 			}
+			// Cut by one or two spaces: pieces of typoMinPiece letters
+			// or more.
+			for i := typoMinPiece; i+typoMinPiece <= n; i++ {
+				edits = append(edits, cut(letters, i))
+				for j := i + typoMinPiece; j+typoMinPiece <= n; j++ {
+					edits = append(edits, cut(letters, i, j))
+				}
+			}
 			for _, ed := range edits {
 				cn, cr := collapseRuns(ed)
 				v := typoVariant{
@@ -81,6 +94,18 @@ func typoVariants(norm []byte, runs []uint8) []typoVariant {
 		s = e + 1
 	}
 	return out
+}
+
+// cut returns letters with a space inserted before each of the given
+// increasing positions.
+func cut(letters []byte, at ...int) []byte {
+	out := make([]byte, 0, len(letters)+len(at))
+	prev := 0
+	for _, p := range at {
+		out = append(append(out, letters[prev:p]...), ' ')
+		prev = p
+	}
+	return append(out, letters[prev:]...)
 }
 
 // expandRuns spells a normalised word out letter by letter ("femes" with
@@ -100,12 +125,13 @@ func expandRuns(word []byte, runs []uint8) ([]byte, bool) {
 }
 
 // collapseRuns is the inverse of expandRuns: runs of one letter become
-// one byte and its run length, as the normaliser writes them.
+// one byte and its run length, as the normaliser writes them (a space
+// has a run of 1 and ends a run).
 func collapseRuns(letters []byte) ([]byte, []uint8) {
 	var norm []byte
 	var runs []uint8
 	for _, c := range letters {
-		if k := len(norm) - 1; k >= 0 && norm[k] == c && runs[k] < 255 {
+		if k := len(norm) - 1; k >= 0 && c != ' ' && norm[k] == c && runs[k] < 255 {
 			runs[k]++
 			continue
 		}

@@ -24,13 +24,15 @@ func TestTypoVariants(t *testing.T) {
 		has, lacks []string
 		count      int // -1: not checked
 	}{
-		// 6 letters: 5 deletions (not the first letter) and 4 swaps.
-		{term: "gitans", has: []string{"gtans", "gians", "gitns", "gitas", "gitan", "gtians", "giatns", "gitnas", "gitasn"}, lacks: []string{"itans", "igtans", "gitans"}, count: 9},
+		// 6 letters: 5 deletions (not the first letter), 4 swaps, 3 cuts
+		// by one space and 1 by two (pieces of 2 letters or more).
+		{term: "gitans", has: []string{"gtans", "gians", "gitns", "gitas", "gitan", "gtians", "giatns", "gitnas", "gitasn", "gi tans", "git ans", "gita ns", "gi ta ns"},
+			lacks: []string{"itans", "igtans", "gitans", "g itans", "gitan s"}, count: 13},
 		// Doubled letters: leaving out either m gives one variant.
-		{term: "femmes", has: []string{"femes", "fmmes", "femms", "femme", "femems"}, count: 7},
+		{term: "femmes", has: []string{"femes", "fmmes", "femms", "femme", "femems", "fem mes", "fe mm es"}, count: 11},
 		{term: "immigrés", has: []string{"imigres", "immigrse"}, lacks: []string{"mmigres"}, count: -1},
-		// 4 letters: swaps only; 3 letters: nothing.
-		{term: "juif", has: []string{"jiuf", "jufi"}, lacks: []string{"jif", "juf"}, count: 2},
+		// 4 letters: swaps and one cut; 3 letters: nothing.
+		{term: "juif", has: []string{"jiuf", "jufi", "ju if"}, lacks: []string{"jif", "juf"}, count: 3},
 		{term: "gay", count: 0},
 		// Each word of a phrase on its own; digits are left alone.
 		{term: "black people", has: []string{"blakc people", "black poeple", "blck people"}, lacks: []string{"blakc poeple"}, count: -1},
@@ -90,6 +92,9 @@ func TestTypoTermsClassify(t *testing.T) {
 		{"les musulamns sont des rats", Remove},   // two letters swapped
 		{"les MUSULAMNS sont des rats", Remove},   // after normalisation
 		{"les gitnas sont des parasites", Remove}, // swapped, with a prefix predicate
+		{"les musul mans sont des rats", Remove},  // cut by a space
+		{"les mu sul mans sont des rats", Remove}, // cut by two spaces
+		{"les m usulmans sont des rats", Allow},   // a piece of one letter
 		{"les muslamns sont des rats", Allow},     // two slips
 		{"les usulmans sont des rats", Allow},     // the first letter is kept
 		{"les jiufs sont des rats", Allow},        // "juifs" is not marked
