@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/vigie-edu/vigie/adapters/discord"
+	"github.com/vigie-edu/vigie/adapters/mattermost"
 	"github.com/vigie-edu/vigie/bot"
 	"github.com/vigie-edu/vigie/rules"
 	"github.com/vigie-edu/vigie/store"
@@ -60,6 +61,9 @@ func newRunCmdWith(deps runDeps) *cobra.Command {
 incident store and moderates every platform that has credentials:
 
   Discord      VIGIE_DISCORD_TOKEN or VIGIE_DISCORD_TOKEN_FILE
+  Mattermost   VIGIE_MATTERMOST_URL with VIGIE_MATTERMOST_TOKEN or
+               VIGIE_MATTERMOST_TOKEN_FILE; slash commands served on
+               VIGIE_MATTERMOST_COMMAND_LISTEN (127.0.0.1:8066, "off" to disable)
 
 A platform without credentials is skipped and named in the log. Message
 text is never logged unless --log-text is given. Incidents older than the
@@ -264,6 +268,19 @@ func platformAdapters(log *zap.Logger) ([]bot.Adapter, []string, error) {
 		}
 		adapters = append(adapters, a)
 	}
-	missing = append(missing, "Mattermost: not supported by this version of Vigie yet")
+	mcfg, ok, err := mattermost.ConfigFromEnv()
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("mattermost: %w", err)
+	case !ok:
+		missing = append(missing, "Mattermost: set "+mattermost.EnvURL+" and "+mattermost.EnvToken+" (the bot's access token) or "+
+			mattermost.EnvTokenFile+" (a file holding it)")
+	default:
+		a, err := mattermost.New(mcfg, log.Named("mattermost"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("mattermost: %w", err)
+		}
+		adapters = append(adapters, a)
+	}
 	return adapters, missing, nil
 }
