@@ -65,6 +65,61 @@ type hostScan struct {
 // only a link with more evidence: www., a scheme, a path, bracketed dots,
 // or a non-French letter or punycode in the name ("bücher.de").
 func Find(text string, dst []Link) []Link {
+	if !mayHaveLink(text) {
+		return dst
+	}
+	return find(text, dst)
+}
+
+// mayHaveLink reports whether text has something every link needs: a
+// "//" (after a scheme), a dot that may separate two labels (followed by
+// anything but a space, a line break or another dot, or preceded by a
+// space or an opening bracket: "a.b", "a .b", "a . b", "a[.]b"), an
+// ideographic or fullwidth dot, or the word "dot" or "point" (any case).
+// Most chat messages have none: "fini. Et", "bon..." and "ok." are not
+// searched further. It never says false where find would find a link
+// (FuzzFind checks it).
+func mayHaveLink(text string) bool {
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.':
+			if i > 0 {
+				switch text[i-1] {
+				case ' ', '\t', '[', '(', '{':
+					return true
+				}
+			}
+			if i+1 < len(text) {
+				switch text[i+1] {
+				case ' ', '\t', '\n', '\r', '.':
+				default:
+					return true
+				}
+			}
+		case '/':
+			if i+1 < len(text) && text[i+1] == '/' {
+				return true
+			}
+		case 'd', 'D':
+			if hasPrefixFold(text[i:], "dot") {
+				return true
+			}
+		case 'p', 'P':
+			if hasPrefixFold(text[i:], "point") {
+				return true
+			}
+		case 0xE3, 0xEF: // first byte of "。", "．" and "｡"
+			rest := text[i:]
+			if strings.HasPrefix(rest, "。") || strings.HasPrefix(rest, "．") || strings.HasPrefix(rest, "｡") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// find is Find without the mayHaveLink shortcut.
+func find(text string, dst []Link) []Link {
 	var hs hostScan
 	prevLabel := false
 	for i := 0; i < len(text); {

@@ -2,6 +2,9 @@ package links
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -200,5 +203,57 @@ func checkLinks(t *testing.T, text string, links []Link) {
 			t.Fatalf("link %d: empty host or bad URL: %+v", i, l)
 		}
 		prevEnd = l.End
+	}
+}
+
+func TestMayHaveLink(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"", false},
+		{"ok merci !!", false},
+		{"fini. Et toi ? bon... ok.", false},
+		{"on se voit demain?", false},
+		{"example.com", true},
+		{"example .com", true},
+		{"example . com", true},
+		{"example[.]com", true},
+		{"example( .)com", true},
+		{"example dot com", true},
+		{"example POINT com", true},
+		{"example。com", true},
+		{"example．com", true},
+		{"example｡com", true},
+		{"http://localhost", true},
+		{"hxxp[:]//evil", true},
+		{"porn\u200b.com", true},
+		{"a.\u200bcom", true},
+	}
+	for _, tt := range tests {
+		if got := mayHaveLink(tt.text); got != tt.want {
+			t.Errorf("mayHaveLink(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	// Every text of TestFind and of the fuzz seed corpus that has a link
+	// passes the shortcut.
+	seeds, err := filepath.Glob("testdata/fuzz/FuzzFind/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range seeds {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			text, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(line, "string("), ")"))
+			if err != nil {
+				continue
+			}
+			if n := len(find(text, nil)); n > 0 && !mayHaveLink(text) {
+				t.Errorf("%s: find finds %d links in %q but mayHaveLink says none", path, n, text)
+			}
+		}
 	}
 }

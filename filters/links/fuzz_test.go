@@ -26,6 +26,9 @@ func FuzzFind(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		got := Find(text, nil)
 		checkLinks(t, text, got)
+		if full := find(text, nil); len(full) != len(got) {
+			t.Fatalf("mayHaveLink(%q) = %v, but find finds %d links", text, mayHaveLink(text), len(full))
+		}
 		again := Find(text, make([]Link, 0, len(got)))
 		if len(again) != len(got) {
 			t.Fatalf("Find is not deterministic: %d then %d links", len(got), len(again))
