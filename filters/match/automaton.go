@@ -99,11 +99,24 @@ func (b *Builder) Len() int { return len(b.terms) }
 // Automaton is a compiled set of terms. It is immutable and safe for
 // concurrent use.
 type Automaton struct {
-	delta   []int32 // state*classes + class → next state
-	outOff  []int32 // state → start of its outputs in out; outputs of state s are out[outOff[s]:outOff[s+1]]
-	out     []int32 // term indexes
+	// delta[s*classes + class] is the next state t as the start of its
+	// row, t*classes, negated when t has outputs: Scan needs neither a
+	// multiplication nor a look at outOff for the bytes that end no term
+	// (most of them).
+	delta   []int32
+	outOff  []int32  // state → start of its outputs in out; outputs of state s are out[outOff[s]:outOff[s+1]]
+	out     []output // the terms ending in each state
 	terms   []term
 	nstates int
+}
+
+// output is a term ending in a state, with what Scan needs to reject it
+// at a word boundary without loading the term (most outputs are short
+// terms inside longer words).
+type output struct {
+	term int32 // index in terms
+	n    int32 // length of the term's bytes
+	mode Mode
 }
 
 // Build compiles the automaton.
@@ -163,9 +176,19 @@ func (b *Builder) Build() *Automaton {
 		o := outs[s]
 		sort.SliceStable(o, func(i, j int) bool { return len(b.terms[o[i]].norm) > len(b.terms[o[j]].norm) })
 		a.outOff[s] = int32(len(a.out))
-		a.out = append(a.out, o...)
+		for _, ti := range o {
+			t := &b.terms[ti]
+			a.out = append(a.out, output{term: ti, n: int32(len(t.norm)), mode: t.mode})
+		}
 	}
 	a.outOff[n] = int32(len(a.out))
+	for i, t := range a.delta {
+		row := t * classes
+		if a.outOff[t+1] > a.outOff[t] {
+			row = -row // the root (0) has no outputs: terms are not empty
+		}
+		a.delta[i] = row
+	}
 	return a
 }
 
@@ -179,14 +202,30 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 	if a == nil || len(a.terms) == 0 {
 		return dst
 	}
-	s := int32(0)
+	row := int32(0) // the current state's row in delta
 	for i, c := range norm {
-		s = a.delta[int(s)*classes+int(byteClass[c])]
+		row = a.delta[int(row)+int(byteClass[c])]
+		if row >= 0 {
+			continue
+		}
+		row = -row
+		s := row / classes
 		lo, hi := a.outOff[s], a.outOff[s+1]
-		for _, ti := range a.out[lo:hi] {
-			t := &a.terms[ti]
+		for _, o := range a.out[lo:hi] {
 			end := i + 1
-			start := end - len(t.norm)
+			start := end - int(o.n)
+			switch o.mode {
+			case Word:
+				if end < len(norm) && norm[end] != ' ' {
+					continue
+				}
+				fallthrough
+			case Prefix:
+				if start > 0 && norm[start-1] != ' ' {
+					continue
+				}
+			}
+			t := &a.terms[o.term]
 			if a.verify(t, norm, runs, start, end) {
 				dst = append(dst, Hit{Payload: t.payload, Start: int32(start), End: int32(end)})
 			}
