@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigie-edu/vigie/adapters/discord"
@@ -27,14 +28,14 @@ import (
 
 // e2e is a running Vigie connected to a fake Discord.
 type e2e struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *fakediscord.Server
 	ad    *discord.Adapter
 	store store.Store
 	reg   *prometheus.Registry
 }
 
-func startE2E(t *testing.T, setup func(*fakediscord.Server)) *e2e {
+func startE2E(t testing.TB, setup func(*fakediscord.Server)) *e2e {
 	t.Helper()
 	discord.CheckNoLeaks(t)
 	ctx := context.Background()
@@ -434,4 +435,100 @@ func TestE2EBurst(t *testing.T) {
 	if err != nil || n != len(harmful)+len(markers) {
 		t.Errorf("%d incidents recorded (%v), want %d", n, err, len(harmful)+len(markers))
 	}
+}
+
+func TestE2ECommands(t *testing.T) {
+	e := startE2E(t, nil)
+	f := e.fake
+	reply := func(iid string) *fakediscord.InteractionResponse {
+		var got *fakediscord.InteractionResponse
+		e.waitFor(15*time.Second, "the answer to "+iid, func() bool {
+			for _, r := range f.Responses() {
+				if r.Interaction == iid {
+					got = &r
+					return true
+				}
+			}
+			return false
+		})
+		if got.Flags&discordgo.MessageFlagsEphemeral == 0 {
+			t.Errorf("answer %s is not ephemeral", iid)
+		}
+		return got
+	}
+
+	// A student's private report reaches the teachers and is confirmed.
+	r := reply(f.Interact(discord.GuildA, discord.ChanGen, discord.Alice, "aide", "", map[string]string{"signaler": "on se moque de moi"}))
+	if !strings.Contains(r.Content, "3018") {
+		t.Errorf("report confirmation:\n%s", r.Content)
+	}
+	e.waitFor(15*time.Second, "the report alert", func() bool {
+		for _, p := range f.Posts() {
+			if p.Channel == discord.ChanAlerts && strings.Contains(p.Content, "on se moque de moi") {
+				return true
+			}
+		}
+		return false
+	})
+	n, err := e.store.Count(context.Background(), store.Filter{Author: discord.Alice})
+	if err != nil || n != 1 {
+		t.Errorf("report incidents: %d %v", n, err)
+	}
+
+	// /vigie is for teachers.
+	refused := reply(f.Interact(discord.GuildA, discord.ChanGen, discord.Alice, "vigie", "status", nil))
+	status := reply(f.Interact(discord.GuildA, discord.ChanGen, discord.Teacher, "vigie", "status", nil))
+	if refused.Content == status.Content || status.Content == "" {
+		t.Errorf("student and teacher got the same /vigie status answer:\n%s", status.Content)
+	}
+}
+
+func TestE2EBotJoinedIntroduces(t *testing.T) {
+	e := startE2E(t, nil)
+	f := e.fake
+	f.AddGuild(discord.GuildB, "5e A", discord.Owner)
+	e.waitFor(15*time.Second, "the introduction", func() bool {
+		for _, p := range f.Posts() {
+			if p.Channel == discord.GuildB && strings.Contains(p.Content, "3018") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// BenchmarkE2E measures the whole path: fake gateway → adapter → bot
+// (classifier, incident store, notices, alerts) → REST calls, with one
+// message in three harmful, in three channels.
+func BenchmarkE2E(b *testing.B) {
+	channels := []string{discord.ChanGen, "300000000000000011", "300000000000000012"}
+	e := startE2E(b, func(f *fakediscord.Server) {
+		f.AddChannel(discord.GuildA, channels[1], "maths")
+		f.AddChannel(discord.GuildA, channels[2], "français")
+	})
+	f := e.fake
+	authors := []string{discord.Alice, discord.Bob}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		text := "la réunion est à 14h"
+		if i%3 == 0 {
+			text = "t'es qu'un gros connard"
+		}
+		f.SendMessage(discord.GuildA, channels[i%len(channels)], authors[i%len(authors)], fmt.Sprintf("%s %d", text, i))
+	}
+	var markers []string
+	for _, ch := range channels {
+		markers = append(markers, f.SendMessage(discord.GuildA, ch, discord.Bob, "sale connard"))
+	}
+	e.waitFor(10*time.Minute, "markers deleted", func() bool {
+		d := e.deletedCount()
+		for _, m := range markers {
+			if d[m] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 }

@@ -128,6 +128,10 @@ func render(m bot.OutMessage, limit int) string {
 		return full
 	}
 	evRunes := []rune(ev)
+	if len(evRunes) > limit {
+		// Each rune takes at least one character: no more can fit.
+		evRunes = evRunes[:limit]
+	}
 	fits := func(k int) bool {
 		return contentLen(renderParts(m, body, string(evRunes[:k]), true)) <= limit
 	}
@@ -147,6 +151,9 @@ func render(m bot.OutMessage, limit int) string {
 	// Even without evidence it is too long: shorten the body too.
 	evTrunc := len(evRunes) > 0
 	bodyRunes := []rune(body)
+	if len(bodyRunes) > limit {
+		bodyRunes = bodyRunes[:limit]
+	}
 	fitsBody := func(k int) bool {
 		return contentLen(renderParts(m, string(bodyRunes[:k])+truncMarker, "", evTrunc)) <= limit
 	}
