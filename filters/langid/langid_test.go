@@ -58,3 +58,43 @@ func BenchmarkDetect(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		text string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"ab cd", 3, "ab cd"},
+		{"abc def", 3, "abc"},
+		{"ab cdef ghi", 3, "ab cdef"},
+		{"a, b, c, d", 3, "a, b, c"},
+		{"élève été", 5, "élève"},
+		{"12 34 ab", 1, "12 34 ab"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.text, tt.n); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.text, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestDetectLongText(t *testing.T) {
+	d, err := New([]string{"fr", "en", "es", "de", "it", "pt", "ar", "tr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := "salut tout le monde, quelqu'un a fait l'exercice trois pour demain ? le prof a dit que le contrôle de maths est reporté à jeudi, révisez bien le chapitre sur les fractions et les équations, on se retrouve au CDI"
+	if len(clip(fr, maxLetters)) == len(fr) {
+		t.Fatalf("test text too short to be clipped")
+	}
+	if got, conf := d.Detect(fr); got != "fr" || conf < 0.5 {
+		t.Errorf("Detect(long French text) = %s (%.2f), want fr", got, conf)
+	}
+	en := "hey did anyone finish the history essay? I'm stuck on the part about the industrial revolution, can someone explain photosynthesis again, I was absent on Tuesday because I was sick"
+	if got, conf := d.Detect(en); got != "en" || conf < 0.5 {
+		t.Errorf("Detect(long English text) = %s (%.2f), want en", got, conf)
+	}
+}
