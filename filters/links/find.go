@@ -81,6 +81,9 @@ func Find(text string, dst []Link) []Link {
 // (FuzzFind checks it).
 func mayHaveLink(text string) bool {
 	for i := 0; i < len(text); i++ {
+		if !linkByte[text[i]] {
+			continue
+		}
 		switch text[i] {
 		case '.':
 			if i > 0 {
@@ -117,6 +120,14 @@ func mayHaveLink(text string) bool {
 	}
 	return false
 }
+
+// linkByte marks the bytes mayHaveLink looks at more closely.
+var linkByte = func() (t [256]bool) {
+	for _, c := range []byte("./dDpP\xe3\xef") {
+		t[c] = true
+	}
+	return t
+}()
 
 // find is Find without the mayHaveLink shortcut.
 func find(text string, dst []Link) []Link {
