@@ -63,15 +63,15 @@ func testJudge() *bottest.Judge {
 
 // env is a console over an in-memory store, served on 127.0.0.1.
 type env struct {
-	t      *testing.T
-	ctx    context.Context
-	clock  *testClock
-	st     store.Store
-	rules  *bot.RulesHolder
-	c      *Console
-	cur    atomic.Pointer[Console] // what the server serves
-	srv    *httptest.Server
-	opts   Options
+	t     *testing.T
+	ctx   context.Context
+	clock *testClock
+	st    store.Store
+	rules *bot.RulesHolder
+	c     *Console
+	cur   atomic.Pointer[Console] // what the server serves
+	srv   *httptest.Server
+	opts  Options
 }
 
 type envOption func(*Options)
