@@ -29,7 +29,7 @@ const (
 )
 
 // Discord locales the commands are described in.
-var (
+const (
 	fr   = discordgo.French
 	enUS = discordgo.EnglishUS
 	enGB = discordgo.EnglishGB

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -47,4 +48,10 @@ func FuzzReadableText(f *testing.F) {
 			t.Fatalf("markup %q left in %q", m, got)
 		}
 	})
+}
+
+func ExampleReadableText() {
+	mentions := []*discordgo.User{{ID: "500000000000000004", Username: "bob"}}
+	fmt.Println(ReadableText("<@500000000000000004> regarde <t:1732700000:R> :) <:pepe:123456789012345678>", mentions, nil))
+	// Output: @bob regarde 2024-11-27 09:33 UTC :) :pepe:
 }

@@ -569,7 +569,8 @@ type rule struct {
 // FailNext makes the next request matching method and pathRegexp (matched
 // against the URL path, e.g. `/channels/\d+/messages/\d+$`) fail with
 // status and body (a Discord error JSON such as
-// `{"message": "Missing Permissions", "code": 50013}`).
+// `{"message": "Missing Permissions", "code": 50013}`). It panics if
+// pathRegexp does not compile, like regexp.MustCompile.
 func (s *Server) FailNext(method, pathRegexp string, status int, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
