@@ -99,16 +99,29 @@ func (b *Builder) Len() int { return len(b.terms) }
 // Automaton is a compiled set of terms. It is immutable and safe for
 // concurrent use.
 type Automaton struct {
-	// delta[s*classes + class] is the next state t as the start of its
-	// row, t*classes, negated when t has outputs: Scan needs neither a
-	// multiplication nor a look at outOff for the bytes that end no term
-	// (most of them).
+	// delta[s*stride + class] is the next state t as the start of its
+	// row, t*stride, with t's output flags in the low bits: Scan needs
+	// neither a multiplication nor a look at outOff for the bytes that
+	// end no term (most of them), nor for those that end only whole-word
+	// terms inside a word.
 	delta   []int32
 	outOff  []int32  // state → start of its outputs in out; outputs of state s are out[outOff[s]:outOff[s+1]]
 	out     []output // the terms ending in each state
 	terms   []term
 	nstates int
 }
+
+// stride is the length of a state's row in Automaton.delta: classes
+// rounded up to a multiple of 8, so that a row's start leaves 3 low bits
+// for flags.
+const stride = (classes + 7) &^ 7
+
+// Output flags of a state, in the low bits of the transitions to it.
+const (
+	flagWord  = 1 // some terms ending here are whole-word terms
+	flagOther = 2 // some terms ending here are prefix or substring terms
+	flagMask  = 7
+)
 
 // output is a term ending in a state, with what Scan needs to reject it
 // at a word boundary without loading the term (most outputs are short
@@ -182,13 +195,24 @@ func (b *Builder) Build() *Automaton {
 		}
 	}
 	a.outOff[n] = int32(len(a.out))
-	for i, t := range a.delta {
-		row := t * classes
-		if a.outOff[t+1] > a.outOff[t] {
-			row = -row // the root (0) has no outputs: terms are not empty
+	flags := make([]int32, n)
+	for st := range flags {
+		for _, o := range a.out[a.outOff[st]:a.outOff[st+1]] {
+			if o.mode == Word {
+				flags[st] |= flagWord
+			} else {
+				flags[st] |= flagOther
+			}
 		}
-		a.delta[i] = row
 	}
+	rows := make([]int32, n*stride)
+	for st := 0; st < n; st++ {
+		for cl := 0; cl < classes; cl++ {
+			t := a.delta[st*classes+cl]
+			rows[st*stride+cl] = t*stride | flags[t]
+		}
+	}
+	a.delta = rows
 	return a
 }
 
@@ -204,12 +228,17 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 	}
 	row := int32(0) // the current state's row in delta
 	for i, c := range norm {
-		row = a.delta[int(row)+int(byteClass[c])]
-		if row >= 0 {
+		next := a.delta[int(row)+int(byteClass[c])]
+		row = next &^ flagMask
+		switch next & (flagWord | flagOther) {
+		case 0:
 			continue
+		case flagWord:
+			if i+1 < len(norm) && norm[i+1] != ' ' {
+				continue // only whole-word terms end here, inside a word
+			}
 		}
-		row = -row
-		s := row / classes
+		s := row / stride
 		lo, hi := a.outOff[s], a.outOff[s+1]
 		for _, o := range a.out[lo:hi] {
 			end := i + 1
