@@ -40,6 +40,8 @@ func newRootCmd() *cobra.Command {
 		newIncidentsCmd(),
 		newDiscordCmd(),
 		newRunCmd(),
+		newAPICmd(),
+		newHealthcheckCmd(),
 	)
 	return root
 }

@@ -2,25 +2,27 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/vigie-edu/vigie/adapters/discord"
+	"github.com/vigie-edu/vigie/adapters/httpapi"
 	"github.com/vigie-edu/vigie/adapters/mattermost"
 	"github.com/vigie-edu/vigie/bot"
-	"github.com/vigie-edu/vigie/rules"
+	"github.com/vigie-edu/vigie/reload"
 	"github.com/vigie-edu/vigie/store"
 )
 
@@ -44,8 +46,8 @@ type runDeps struct {
 
 // runOptions are the flags of `vigie run`.
 type runOptions struct {
-	rules, dsn, logFormat, logLevel string
-	logText                         bool
+	rules, dsn, logFormat, logLevel, listen string
+	logText                                 bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -69,14 +71,29 @@ A platform without credentials is skipped and named in the log. Message
 text is never logged unless --log-text is given. Incidents older than the
 rules' retention (365 days by default) are purged once a day.
 
-SIGINT or SIGTERM stops it cleanly: the platforms stop, the queued
-messages are still judged, grouped alerts are sent, channel notices
-deleted, and the store is closed.
+The HTTP server (--listen, VIGIE_LISTEN, default 127.0.0.1:8080) serves
+the moderation API (POST /v1/moderate, /v1/moderate/batch; OpenAPI at
+/v1/openapi.json), /healthz, /readyz and /metrics. API clients need a
+bearer token whose SHA-256 is in VIGIE_API_TOKEN_HASHES or in the file
+VIGIE_API_TOKENS_FILE (see vigie api hash-token); without tokens, the API
+is open and served on loopback only: another address is refused.
 
-Run charge les règles, ouvre le journal des incidents et modère chaque
-plateforme configurée ; SIGINT ou SIGTERM l'arrête proprement.`,
+The rules file and the list files it names are reloaded when they change
+and on SIGHUP; rules that fail to load are refused (logged with file and
+line) and the running rules stay in force.
+
+SIGINT or SIGTERM stops it cleanly: the platforms stop, the API finishes
+the requests it is serving, the queued messages are still judged,
+grouped alerts are sent, channel notices deleted, and the store is
+closed.
+
+Run charge les règles, ouvre le journal des incidents, sert l'API HTTP
+et modère chaque plateforme configurée ; les règles sont rechargées
+quand leur fichier change ou sur SIGHUP ; SIGINT ou SIGTERM l'arrête
+proprement.`,
 		Example: `  VIGIE_DISCORD_TOKEN_FILE=/run/secrets/discord vigie run --rules ecole.yaml
-  vigie run --store postgres://vigie@db/vigie --log-format json`,
+  vigie run --store postgres://vigie@db/vigie --log-format json
+  VIGIE_API_TOKENS_FILE=/run/secrets/api-tokens vigie run --listen 0.0.0.0:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBot(cmd.Context(), cmd.ErrOrStderr(), o, deps)
@@ -94,6 +111,7 @@ plateforme configurée ; SIGINT ou SIGTERM l'arrête proprement.`,
 	f.StringVar(&o.logFormat, "log-format", env("VIGIE_LOG_FORMAT", ""), "log format: json or console (default: console on a terminal, else json; VIGIE_LOG_FORMAT)")
 	f.StringVar(&o.logLevel, "log-level", env("VIGIE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VIGIE_LOG_LEVEL)")
 	f.BoolVar(&o.logText, "log-text", false, "log message text (personal data of minors: only when an operator needs it)")
+	f.StringVar(&o.listen, "listen", env(httpapi.EnvListen, httpapi.DefaultListen), "`ADDRESS` of the HTTP API, /healthz, /readyz and /metrics ("+httpapi.EnvListen+"); beyond loopback only with API tokens")
 	return cmd
 }
 
@@ -125,20 +143,6 @@ func newLogger(w io.Writer, format, level string) (*zap.Logger, error) {
 	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), lvl)), nil
 }
 
-// rulesVersion names the loaded rules for /vigie status: "defaults", or
-// the rules file's name with the start of its SHA-256.
-func rulesVersion(path string) string {
-	if path == "" {
-		return "defaults"
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return path
-	}
-	sum := sha256.Sum256(data)
-	return fmt.Sprintf("%s@%s", path, hex.EncodeToString(sum[:])[:12])
-}
-
 // runBot is `vigie run`.
 func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) (err error) {
 	log, err := newLogger(stderr, o.logFormat, o.logLevel)
@@ -147,16 +151,30 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 	}
 	defer func() { _ = log.Sync() }()
 
-	r, err := rules.Load(o.rules)
+	// SIGHUP reloads the rules; caught from the start so that it never
+	// kills the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	snap, ruleFiles, err := reload.Load(o.rules)
 	if err != nil {
 		return &exitError{code: exitRules, err: err}
 	}
-	classifier, err := r.Classifier()
+	holder := bot.NewRulesHolder(snap)
+	log.Info("rules loaded", zap.String("version", snap.Version), zap.Int("classes", len(snap.Config.Classes)))
+
+	// The API's address is checked before anything is opened: without
+	// tokens, only loopback.
+	tokens, err := httpapi.TokensFromEnv(deps.getenv)
 	if err != nil {
-		return &exitError{code: exitRules, err: err}
+		return &exitError{code: exitRunUsage, err: err}
 	}
-	version := rulesVersion(o.rules)
-	log.Info("rules loaded", zap.String("version", version), zap.Int("classes", len(r.Bot.Classes)))
+	ln, err := httpapi.Listen(ctx, o.listen, tokens.Len() > 0)
+	if err != nil {
+		return &exitError{code: exitRunUsage, err: fmt.Errorf("--listen: %w", err)}
+	}
+	defer ln.Close() // already closed when the server ran
 
 	st, err := store.Open(ctx, o.dsn)
 	if err != nil {
@@ -165,22 +183,41 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 	defer func() {
 		if cerr := st.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close incident store: %w", cerr))
+			return
 		}
+		log.Info("incident store closed")
 	}()
 	log.Info("incident store open", zap.String("store", store.RedactDSN(o.dsn)))
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b, err := bot.New(bot.Options{
-		Rules: bot.NewRulesHolder(&bot.Snapshot{
-			Classifier: classifier, Config: r.Bot, Version: version, Actions: maps.Clone(r.Filters.Actions),
-		}),
+		Rules:      holder,
 		Store:      st,
 		Logger:     log,
-		Registerer: prometheus.NewRegistry(), // served by the HTTP API of a later version
+		Registerer: reg,
 		LogText:    o.logText,
 	})
 	if err != nil {
 		return err
 	}
+	reloader, err := reload.New(reload.Options{
+		Path: o.rules, Holder: holder, Files: ruleFiles, Logger: log.Named("rules"), Registerer: reg,
+	})
+	if err != nil {
+		return err
+	}
+	var reloading sync.WaitGroup
+	reloadCtx, stopReload := context.WithCancel(ctx)
+	reloading.Go(func() {
+		if err := reloader.Run(reloadCtx, hup); err != nil {
+			log.Error("rules watcher stopped; SIGHUP no longer reloads", zap.Error(err))
+		}
+	})
+	defer func() {
+		stopReload()
+		reloading.Wait()
+	}()
 	if o.logText {
 		log.Warn("--log-text: message text will be logged; it is personal data of minors")
 	}
@@ -192,8 +229,15 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 	for _, hint := range notConfigured {
 		log.Warn("platform not configured", zap.String("how", hint))
 	}
+	api, err := httpapi.New(httpapi.Options{
+		Bot: b, Rules: holder, Store: st, Adapters: adapters, Tokens: tokens,
+		Gatherer: reg, Registerer: reg, Logger: log.Named("http"), Listener: ln,
+	})
+	if err != nil {
+		return err
+	}
 
-	retention := time.Duration(r.Bot.RetentionDays) * 24 * time.Hour
+	retention := time.Duration(snap.Config.RetentionDays) * 24 * time.Hour
 	purgeDone := make(chan struct{})
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	go func() {
@@ -209,17 +253,16 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 		deps.started(b, st)
 	}
 	if len(adapters) == 0 {
-		log.Warn("no platform configured: Vigie is waiting for SIGINT or SIGTERM and moderates nothing")
-		<-ctx.Done()
-		b.Flush(context.WithoutCancel(ctx))
-		log.Info("stopped")
-		return nil
+		log.Warn("no platform configured: Vigie moderates the texts of the HTTP API only")
 	}
+	// The API is the adapter of platform "http": the bot runs it with the
+	// chat adapters, and flushes after it has finished its requests.
+	adapters = append(adapters, api)
 	names := make([]string, 0, len(adapters))
 	for _, a := range adapters {
 		names = append(names, string(a.Platform()))
 	}
-	log.Info("Vigie running", zap.Strings("platforms", names))
+	log.Info("Vigie running", zap.Strings("platforms", names), zap.String("listen", ln.Addr().String()))
 	if err := b.Run(ctx, adapters...); err != nil {
 		return err
 	}

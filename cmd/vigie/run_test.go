@@ -50,7 +50,8 @@ func execRun(ctx context.Context, deps runDeps, args ...string) (string, error) 
 	var logs syncBuffer
 	cmd.SetErr(&logs)
 	cmd.SetOut(&logs)
-	cmd.SetArgs(args)
+	// A free port, not the default 8080 other tests may be using.
+	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
 	err := cmd.ExecuteContext(ctx)
 	return logs.String(), err
 }
