@@ -36,7 +36,7 @@ const (
 	// X-Forwarded-For are believed.
 	EnvTrustedProxies = "VIGIE_CONSOLE_TRUSTED_PROXIES"
 	// EnvStateDir is the directory where a generated key is kept
-	// (default: systemd's STATE_DIRECTORY, else the current directory).
+	// (default: systemd's STATE_DIRECTORY, else the caller's default).
 	EnvStateDir = "VIGIE_STATE_DIR"
 )
 
@@ -78,8 +78,8 @@ func decodeKey(s string) ([]byte, error) {
 }
 
 // StateDir returns the directory for Vigie's state: VIGIE_STATE_DIR,
-// else systemd's STATE_DIRECTORY (its first entry), else ".".
-func StateDir(getenv func(string) string) string {
+// else systemd's STATE_DIRECTORY (its first entry), else def.
+func StateDir(getenv func(string) string, def string) string {
 	if d := strings.TrimSpace(getenv(EnvStateDir)); d != "" {
 		return d
 	}
@@ -87,7 +87,7 @@ func StateDir(getenv func(string) string) string {
 		first, _, _ := strings.Cut(d, ":")
 		return first
 	}
-	return "."
+	return def
 }
 
 // LoadKey returns the signing key of sign-in links and says where it

@@ -86,11 +86,11 @@ func TestStateDir(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{nil, "."},
+		{nil, "/default"},
 		{map[string]string{"STATE_DIRECTORY": "/var/lib/vigie:/var/lib/other"}, "/var/lib/vigie"},
 		{map[string]string{"STATE_DIRECTORY": "/var/lib/vigie", EnvStateDir: "/srv/vigie"}, "/srv/vigie"},
 	} {
-		if got := StateDir(envMap(tt.env)); got != tt.want {
+		if got := StateDir(envMap(tt.env), "/default"); got != tt.want {
 			t.Errorf("StateDir(%v) = %q, want %q", tt.env, got, tt.want)
 		}
 	}
@@ -101,12 +101,11 @@ func TestFromEnv(t *testing.T) {
 	hashFile := filepath.Join(dir, "hashes")
 	os.WriteFile(hashFile, []byte("# school IT\n"+httpapi.HashToken("second token")+"\n"), 0o600)
 	o, source, err := FromEnv(envMap(map[string]string{
-		EnvStateDir:           dir,
 		EnvURL:                "https://vigie.college.example/console/",
 		EnvAdminTokenHash:     httpapi.HashToken("first token"),
 		EnvAdminTokenHashFile: hashFile,
 		EnvTrustedProxies:     "10.0.0.0/8, 127.0.0.1",
-	}), Options{BaseURL: "http://127.0.0.1:8080/console/"})
+	}), dir, Options{BaseURL: "http://127.0.0.1:8080/console/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +118,7 @@ func TestFromEnv(t *testing.T) {
 	if len(o.TrustedProxies) != 2 || o.TrustedProxies[1].String() != "127.0.0.1/32" {
 		t.Fatalf("proxies = %v", o.TrustedProxies)
 	}
-	o, _, err = FromEnv(envMap(map[string]string{EnvStateDir: dir}), Options{BaseURL: "http://127.0.0.1:8080/console/"})
+	o, _, err = FromEnv(envMap(map[string]string{EnvStateDir: dir}), t.TempDir(), Options{BaseURL: "http://127.0.0.1:8080/console/"})
 	if err != nil || o.BaseURL != "http://127.0.0.1:8080/console/" || o.AdminTokens.Len() != 0 {
 		t.Fatalf("defaults: %+v, %v", o, err)
 	}
@@ -129,7 +128,7 @@ func TestFromEnv(t *testing.T) {
 		"not a hash":     {EnvStateDir: dir, EnvAdminTokenHash: "s3cret-admin-token"},
 		"bad proxy":      {EnvStateDir: dir, EnvTrustedProxies: "proxy.example"},
 	} {
-		_, _, err := FromEnv(envMap(env), Options{})
+		_, _, err := FromEnv(envMap(env), dir, Options{})
 		if err == nil {
 			t.Errorf("%s: no error", name)
 			continue
@@ -168,13 +167,13 @@ func ExampleLoadKey() {
 	env := map[string]string{EnvStateDir: dir}
 	getenv := func(k string) string { return env[k] }
 
-	key, source, _ := LoadKey(getenv, StateDir(getenv))
+	key, source, _ := LoadKey(getenv, StateDir(getenv, "."))
 	fmt.Println(len(key), filepath.Base(source))
-	again, _, _ := LoadKey(getenv, StateDir(getenv))
+	again, _, _ := LoadKey(getenv, StateDir(getenv, "."))
 	fmt.Println(string(again) == string(key))
 
 	env[EnvKey] = strings.Repeat("ab", 32)
-	_, source, _ = LoadKey(getenv, StateDir(getenv))
+	_, source, _ = LoadKey(getenv, StateDir(getenv, "."))
 	fmt.Println(source)
 	// Output:
 	// 32 console.key

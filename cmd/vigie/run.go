@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-edu/vigie/adapters/httpapi"
 	"github.com/vigie-edu/vigie/adapters/mattermost"
 	"github.com/vigie-edu/vigie/bot"
+	"github.com/vigie-edu/vigie/console"
 	"github.com/vigie-edu/vigie/reload"
 	"github.com/vigie-edu/vigie/store"
 )
@@ -73,7 +74,9 @@ rules' retention (365 days by default) are purged once a day.
 
 The HTTP server (--listen, VIGIE_LISTEN, default 127.0.0.1:8080) serves
 the moderation API (POST /v1/moderate, /v1/moderate/batch; OpenAPI at
-/v1/openapi.json), /healthz, /readyz and /metrics. API clients need a
+/v1/openapi.json), /healthz, /readyz, /metrics and the web console for
+teachers and school IT under /console/ (VIGIE_CONSOLE_URL, _KEY or
+_KEY_FILE, _ADMIN_TOKEN_HASH, _TRUSTED_PROXIES). API clients need a
 bearer token whose SHA-256 is in VIGIE_API_TOKEN_HASHES or in the file
 VIGIE_API_TOKENS_FILE (see vigie api hash-token); without tokens, the API
 is open and served on loopback only: another address is refused.
@@ -189,14 +192,20 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 	}()
 	log.Info("incident store open", zap.String("store", store.RedactDSN(o.dsn)))
 
+	cons, err := newConsole(deps.getenv, log.Named("console"), holder, st, o.dsn, ln.Addr().String())
+	if err != nil {
+		return &exitError{code: exitRunUsage, err: err}
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b, err := bot.New(bot.Options{
-		Rules:      holder,
-		Store:      st,
-		Logger:     log,
-		Registerer: reg,
-		LogText:    o.logText,
+		Rules:         holder,
+		Store:         st,
+		Logger:        log,
+		Registerer:    reg,
+		LogText:       o.logText,
+		ConsoleLinker: cons,
 	})
 	if err != nil {
 		return err
@@ -236,6 +245,7 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 	if err != nil {
 		return err
 	}
+	api.Mount(console.Prefix, cons)
 
 	retention := time.Duration(snap.Config.RetentionDays) * 24 * time.Hour
 	purgeDone := make(chan struct{})
