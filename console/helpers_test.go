@@ -63,7 +63,7 @@ func testJudge() *bottest.Judge {
 
 // env is a console over an in-memory store, served on 127.0.0.1.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	clock *testClock
 	st    store.Store
@@ -76,7 +76,7 @@ type env struct {
 
 type envOption func(*Options)
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, ctx: t.Context(), clock: &testClock{now: testStart}}
 	st, err := store.OpenWith(e.ctx, ":memory:", store.Options{Now: e.clock.Now})
@@ -186,7 +186,7 @@ func (e *env) local(u string) string {
 // browser is an HTTP client with cookies that does not follow
 // redirects, so that tests see them.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	e   *env
 	hc  *http.Client
 	jar http.CookieJar
@@ -255,7 +255,7 @@ func (b *browser) url(path string) string {
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrf returns the synchronizer token of a page's forms.
-func csrf(t *testing.T, body string) string {
+func csrf(t testing.TB, body string) string {
 	t.Helper()
 	m := csrfField.FindStringSubmatch(body)
 	if m == nil {
