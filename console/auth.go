@@ -131,6 +131,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		c.log.Info("console: class added to a teacher's session", zap.String("platform", cl.Platform),
 			zap.String("class", cl.Class), zap.String("user", cl.User))
 	} else {
+		c.endSession(r)
 		value, err := c.sessions.create(session{Platform: cl.Platform, User: cl.User, Classes: []ClassRef{class}}, now)
 		if err != nil {
 			c.serverError(w, r, nil, "create session", err)
@@ -155,6 +156,7 @@ func (c *Console) adminLogin(w http.ResponseWriter, r *http.Request) {
 		c.signinPage(w, r, http.StatusUnauthorized, "signin.admin.refused")
 		return
 	}
+	c.endSession(r)
 	value, err := c.sessions.create(session{Admin: true, User: "admin"}, c.now())
 	if err != nil {
 		c.serverError(w, r, nil, "create session", err)
@@ -166,11 +168,18 @@ func (c *Console) adminLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
 
+// endSession forgets the request's session, if any, before another
+// replaces it.
+func (c *Console) endSession(r *http.Request) {
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		c.sessions.delete(ck.Value)
+	}
+}
+
 // logout ends the session.
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
-	ck, err := r.Cookie(sessionCookie)
 	s, ok := c.session(r)
-	if err != nil || !ok {
+	if !ok {
 		http.Redirect(w, r, Prefix, http.StatusSeeOther)
 		return
 	}
@@ -178,7 +187,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, s, http.StatusForbidden, "error.csrf")
 		return
 	}
-	c.sessions.delete(ck.Value)
+	c.endSession(r)
 	c.setCookie(w, r, sessionCookie, "", -1)
 	c.log.Info("console: signed out", zap.String("user", s.who()))
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)

@@ -390,3 +390,23 @@ func TestBotConsoleCommandSignsTheTeacherIn(t *testing.T) {
 		t.Fatalf("incident of the class: %d", r.status)
 	}
 }
+
+func TestANewSignInEndsTheOldSession(t *testing.T) {
+	e := newEnv(t)
+	b := e.teacher(classA, teacherA)
+	var old string
+	for _, c := range b.jar.Cookies(mustURL(t, e.srv.URL+Prefix)) {
+		if c.Name == sessionCookie {
+			old = c.Value
+		}
+	}
+	if r := b.signIn(e.link(classB, teacherB)); r.status != http.StatusSeeOther {
+		t.Fatalf("second teacher's sign in: %d", r.status)
+	}
+	if _, ok := e.c.sessions.get(old, e.clock.Now()); ok {
+		t.Fatal("the first teacher's session outlived the second sign-in")
+	}
+	if r := b.get(""); strings.Contains(r.body, "4e A") {
+		t.Fatal("the new session sees the old one's class")
+	}
+}
