@@ -325,3 +325,54 @@ func TestVersion(t *testing.T) {
 		t.Errorf("Version of the defaults = %q", got)
 	}
 }
+
+// TestReloadSeesAConfigMapUpdate mimics Kubernetes' atomic writer: the
+// rules file is a symlink through "..data", which is swapped by a
+// rename; the file's own name sees no event.
+func TestReloadSeesAConfigMapUpdate(t *testing.T) {
+	dir := t.TempDir()
+	version := func(name, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, name, "vigie.yaml"), content)
+	}
+	version("..2026_01", baseRules)
+	if err := os.Symlink("..2026_01", filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vigie.yaml")
+	if err := os.Symlink(filepath.Join("..data", "vigie.yaml"), path); err != nil {
+		t.Fatal(err)
+	}
+	snap, files, err := reload.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := bot.NewRulesHolder(snap)
+	rl, err := reload.New(reload.Options{Path: path, Holder: holder, Files: files, Debounce: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	hup := make(chan os.Signal, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = rl.Run(ctx, hup) })
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	count := func() float64 { return value(t, rl.Metrics().Reloads.WithLabelValues("ok")) }
+	hup <- os.Interrupt // watching once this is done
+	waitFor(t, "the first reload", func() bool { return count() == 1 })
+
+	version("..2026_02", withZorglub)
+	if err := os.Symlink("..2026_02", filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload", func() bool { return action(holder, "t'es un zorglub") == filters.Remove })
+}
