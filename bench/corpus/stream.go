@@ -389,32 +389,38 @@ func fit(s string, keepStart, keepEnd, hi int) string {
 	return strings.TrimSpace(head + core + tail)
 }
 
-// cutEnd drops at least n characters from the end of s, at a space when
-// there is one.
+// cutEnd drops at least n characters from the end of s, and the rest of
+// a word it cuts into.
 func cutEnd(s string, n int) string {
 	rs := []rune(s)
 	if n >= len(rs) {
 		return ""
 	}
 	keep := string(rs[:len(rs)-n])
-	if i := strings.LastIndexByte(keep, ' '); i > 0 {
+	if rs[len(rs)-n] == ' ' {
+		return keep
+	}
+	if i := strings.LastIndexByte(keep, ' '); i >= 0 {
 		return keep[:i]
 	}
-	return keep
+	return ""
 }
 
-// cutStart drops at least n characters from the start of s, at a space
-// when there is one.
+// cutStart drops at least n (> 0) characters from the start of s, and
+// the rest of a word it cuts into.
 func cutStart(s string, n int) string {
 	rs := []rune(s)
 	if n >= len(rs) {
 		return ""
 	}
 	keep := string(rs[n:])
-	if i := strings.IndexByte(keep, ' '); i >= 0 && i < len(keep)-1 {
+	if rs[n-1] == ' ' {
+		return keep
+	}
+	if i := strings.IndexByte(keep, ' '); i >= 0 {
 		return keep[i+1:]
 	}
-	return keep
+	return ""
 }
 
 func truncateRunes(s string, n int) string {

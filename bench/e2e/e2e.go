@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"github.com/vigie-edu/vigie/adapters/discord"
 	"github.com/vigie-edu/vigie/adapters/discord/fakediscord"
@@ -49,6 +50,7 @@ type Config struct {
 	Students     int           // students who post (default 200)
 	Drain        time.Duration // longest wait for deletions after the last message (default 30 s)
 	Dir          string        // directory for the incident store (default: a new temporary directory, removed after)
+	Logger       *zap.Logger   // the bot's and the adapter's logger (default: none)
 }
 
 func (c *Config) fill() {
@@ -182,7 +184,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	})
 
-	ad, err := discord.New(discord.Config{Token: fake.Token(), APIURL: fake.URL()}, nil)
+	ad, err := discord.New(discord.Config{Token: fake.Token(), APIURL: fake.URL()}, cfg.Logger)
 	if err != nil {
 		return Result{}, fmt.Errorf("e2e: adapter: %w", err)
 	}
@@ -191,6 +193,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			Classifier: clf, Config: botCfg, Version: "bench", Actions: maps.Clone(r.Filters.Actions),
 		}),
 		Store:      st,
+		Logger:     cfg.Logger,
 		Registerer: prometheus.NewRegistry(),
 	})
 	if err != nil {
@@ -199,7 +202,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx, ad) }()
-	stopBot := func() error {
+	stopBot := sync.OnceValue(func() error {
 		cancel()
 		select {
 		case err := <-done:
@@ -207,7 +210,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		case <-time.After(time.Minute):
 			return errors.New("e2e: the bot did not stop within a minute")
 		}
-	}
+	})
 	defer func() { _ = stopBot() }()
 
 	connCtx, connCancel := context.WithTimeout(ctx, 30*time.Second)

@@ -8,7 +8,7 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./cmd/compare [-n 200000] [-repeat 3] [-seed 1] [-e2e=true] [-binary=true]
+//	go run ./cmd/compare [-n 200000] [-repeat 3] [-seed 1] [-compare=true] [-e2e=true] [-binary=true]
 //	    [-profile vigie -cpuprofile cpu.out -memprofile heap.out] [-misses misses.txt] [-out results.md]
 package main
 
@@ -46,9 +46,12 @@ type options struct {
 	memprofile string
 	misses     string
 	out        string
+	compare    bool
 	e2e        bool
 	e2eN       int
 	e2eRate    int
+	e2eRepeat  int
+	e2eHarmful float64
 	binary     bool
 	mainDir    string
 }
@@ -65,7 +68,10 @@ func main() {
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile (allocations) of -profile's passes to `FILE`")
 	flag.StringVar(&o.misses, "misses", "", "write every labelled case a filter got wrong to `FILE`")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to `FILE`")
+	flag.BoolVar(&o.compare, "compare", true, "compare the filters' accuracy and speed")
 	flag.BoolVar(&o.e2e, "e2e", true, "measure Vigie end to end against the fake Discord")
+	flag.IntVar(&o.e2eRepeat, "e2e-repeat", 3, "end-to-end runs (the run of median p99 is reported)")
+	flag.Float64Var(&o.e2eHarmful, "e2e-harmful", 0, "share of harmful messages in the end-to-end run (0: the stream's own mix)")
 	flag.IntVar(&o.e2eN, "e2e-n", 10000, "messages sent in the end-to-end run")
 	flag.IntVar(&o.e2eRate, "e2e-rate", 1000, "messages per second sent in the end-to-end run")
 	flag.BoolVar(&o.binary, "binary", true, "build the vigie binary and measure `vigie scan` memory and `vigie run` start-up")
@@ -112,8 +118,8 @@ func selected(only string) ([]builder, error) {
 }
 
 func run(ctx context.Context, o options, stdout, logw io.Writer) error {
-	if o.repeat < 1 || o.n < 1 {
-		return errors.New("-repeat and -n must be at least 1")
+	if o.repeat < 1 || o.n < 1 || o.e2eRepeat < 1 {
+		return errors.New("-repeat, -e2e-repeat and -n must be at least 1")
 	}
 	bs, err := selected(o.only)
 	if err != nil {
@@ -146,6 +152,9 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 	var accs []measure.Accuracy
 	var speeds []measure.Speed
 	for _, b := range bs {
+		if !o.compare {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -157,14 +166,17 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 		speeds = append(speeds, sp)
 	}
 
-	var e2eRes *e2e.Result
+	var e2eRuns []e2e.Result
 	if o.e2e {
-		logf("end to end: %d messages at %d/s against the fake Discord…", o.e2eN, o.e2eRate)
-		r, err := e2e.Run(ctx, e2e.Config{Messages: o.e2eN, Rate: o.e2eRate, Stream: stream})
-		if err != nil {
-			return fmt.Errorf("end to end: %w", err)
+		for i := range o.e2eRepeat {
+			logf("end to end %d/%d: %d messages at %d/s against the fake Discord…", i+1, o.e2eRepeat, o.e2eN, o.e2eRate)
+			r, err := e2e.Run(ctx, e2e.Config{Messages: o.e2eN, Rate: o.e2eRate, Stream: stream, HarmfulShare: o.e2eHarmful})
+			if err != nil {
+				return fmt.Errorf("end to end: %w", err)
+			}
+			logf("median %s, p99 %s, %d/%d deleted", r.Quantile(0.5), r.Quantile(0.99), r.Deleted, r.Expected)
+			e2eRuns = append(e2eRuns, r)
 		}
-		e2eRes = &r
 	}
 	var binRes *vigiebin.Result
 	if o.binary {
@@ -179,7 +191,7 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 	rep := report{
 		when: started, machine: measure.ThisMachine(), loadStart: loadStart, loadEnd: measure.LoadAverage(),
 		args: os.Args[1:], o: o, cases: cases, stream: stream, accs: accs, speeds: speeds,
-		e2e: e2eRes, bin: binRes,
+		e2e: e2eRuns, bin: binRes,
 	}
 	var md strings.Builder
 	if err := rep.write(&md); err != nil {
