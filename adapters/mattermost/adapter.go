@@ -282,7 +282,8 @@ func (a *Adapter) session(ctx context.Context, out chan<- bot.Event, reconnect b
 	a.self = bot.UserRef{ID: me.Id, Name: me.Username}
 	a.selfAdmin = hasField(me.Roles, model.SystemAdminRoleId)
 	a.mu.Unlock()
-	if err := a.loadTeams(ctx, me.Id); err != nil {
+	joined, err := a.loadTeams(ctx, me.Id)
+	if err != nil {
 		return false, err
 	}
 
@@ -311,8 +312,17 @@ func (a *Adapter) session(ctx context.Context, out chan<- bot.Event, reconnect b
 	}
 	if !reconnect {
 		a.bg.Go(func() { a.checkRights(ctx) })
-		if a.cfg.CommandListen != "" {
-			for _, team := range a.teamList() {
+	} else {
+		// Teams the bot was added to while disconnected.
+		for _, team := range joined {
+			a.announceTeam(ctx, out, team, time.Now())
+		}
+	}
+	if a.cfg.CommandListen != "" {
+		// Every team, at the first connection; afterwards, those where
+		// registering failed.
+		for _, team := range a.teamList() {
+			if !a.commandsRegistered(team) {
 				a.bg.Go(func() { a.registerCommandsLogged(ctx, team) })
 			}
 		}
@@ -366,24 +376,29 @@ func closeWebSocket(ws *model.WebSocketClient) {
 	}
 }
 
-// loadTeams records the teams the bot is a member of.
-func (a *Adapter) loadTeams(ctx context.Context, self string) error {
+// loadTeams records the teams the bot is a member of and returns those
+// it did not know.
+func (a *Adapter) loadTeams(ctx context.Context, self string) (joined []string, err error) {
 	cctx, cancel := context.WithTimeout(ctx, eventTimeout)
 	defer cancel()
 	teams, resp, err := a.client.GetTeamsForUser(cctx, self, "")
 	if err != nil {
-		return fmt.Errorf("mattermost: listing the bot's teams: %w", a.red.classify(opClass, resp, err))
+		return nil, fmt.Errorf("mattermost: listing the bot's teams: %w", a.red.classify(opClass, resp, err))
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	clear(a.teams)
+	known := a.teams
+	a.teams = make(map[string]bool, len(teams))
 	for _, t := range teams {
 		if t != nil && t.DeleteAt == 0 {
 			a.teams[t.Id] = true
 			a.cache.putTeam(t)
+			if !known[t.Id] {
+				joined = append(joined, t.Id)
+			}
 		}
 	}
-	return nil
+	return joined, nil
 }
 
 // teamList returns the bot's teams.

@@ -412,6 +412,19 @@ func (a *Adapter) respondLate(ctx context.Context, responseURL, text string) err
 	return nil
 }
 
+// commandsRegistered reports whether both commands are registered in a
+// team.
+func (a *Adapter) commandsRegistered(team string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, spec := range commandSpecs {
+		if _, ok := a.commands[team+"/"+spec.trigger]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // registerCommandsLogged registers the commands in a team and logs the
 // outcome.
 func (a *Adapter) registerCommandsLogged(ctx context.Context, team string) {

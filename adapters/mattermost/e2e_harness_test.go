@@ -461,6 +461,13 @@ func (e *e2e) startVigie(token string, classes []bot.Class, hook func(context.Co
 		})
 	}
 	t.Cleanup(v.stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, en := range logs.All() {
+				t.Logf("vigie log: %s %s %v", en.Level, en.Message, en.ContextMap())
+			}
+		}
+	})
 	return v
 }
 

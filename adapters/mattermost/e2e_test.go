@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+	"go.uber.org/zap"
 
 	"github.com/vigie-edu/vigie/bot"
 	"github.com/vigie-edu/vigie/store"
@@ -358,6 +359,32 @@ func TestMattermostEndToEndWithoutRights(t *testing.T) {
 
 	// At start-up the adapter said the bot cannot delete in this team.
 	waitLog(t, v, "the bot cannot delete other users' posts in this team")
+
+	// Added to another team while running, the bot introduces itself in
+	// its default channel and tells its team admin; as a plain member it
+	// cannot register its commands there, and says why.
+	other := e.team("annexe", "Annexe")
+	e.join(other, nil, teacher.Id)
+	e.teamAdmin(other, teacher.Id, true)
+	e.join(other, nil, botAcc.UserId)
+	teacherWS.waitFor("introduction in the new team's town square", func(ev *model.WebSocketEvent) bool {
+		return postedIn(model.WebsocketEventPosted, "", botAcc.UserId, "Bonjour, je suis Vigie")(ev) &&
+			ev.GetData()["channel_name"] == model.DefaultChannelName && ev.GetData()["team_id"] == other.Id
+	})
+	teacherWS.waitFor("introduction to the team admin", func(ev *model.WebSocketEvent) bool {
+		return postedIn(model.WebsocketEventPosted, "", botAcc.UserId, "Vigie a rejoint")(ev) &&
+			ev.GetData()["channel_type"] == string(model.ChannelTypeDirect)
+	})
+	waitLog(t, v, "slash commands /vigie and /aide not registered")
+	if n := v.logs.FilterMessageSnippet("slash commands /vigie and /aide not registered").
+		FilterField(zap.String("team", other.Id)).Len(); n != 1 {
+		t.Errorf("%d logs about the commands in the new team, want 1", n)
+	}
+	for _, en := range v.logs.FilterMessageSnippet("slash commands /vigie and /aide not registered").All() {
+		if !strings.Contains(fmt.Sprint(en.ContextMap()["error"]), MissingCommands) {
+			t.Errorf("the log does not name the missing right: %v", en.ContextMap())
+		}
+	}
 
 	first := e.post(fred, class, insults[0])
 	alert := eventPost(teacherWS.waitFor("alert by direct message", func(ev *model.WebSocketEvent) bool {

@@ -441,9 +441,7 @@ func (a *Adapter) onUserAdded(ctx context.Context, out chan<- bot.Event, user, t
 		Channel: ref, Received: received})
 }
 
-// onAddedToTeam handles the bot being added to a team: the team is
-// recorded, its slash commands registered and BotJoinedClass reported
-// with the team's default channel.
+// onAddedToTeam handles the bot being added to a team.
 func (a *Adapter) onAddedToTeam(ctx context.Context, out chan<- bot.Event, team, user string, received time.Time) {
 	if team == "" || user != a.Self().ID {
 		return
@@ -455,10 +453,16 @@ func (a *Adapter) onAddedToTeam(ctx context.Context, out chan<- bot.Event, team,
 	if known {
 		return
 	}
-	a.log.Info("added to a team", zap.String("team", team))
 	if a.cfg.CommandListen != "" {
 		a.bg.Go(func() { a.registerCommandsLogged(ctx, team) })
 	}
+	a.announceTeam(ctx, out, team, received)
+}
+
+// announceTeam reports BotJoinedClass for a team the bot was added to,
+// with the team's default channel.
+func (a *Adapter) announceTeam(ctx context.Context, out chan<- bot.Event, team string, received time.Time) {
+	a.log.Info("added to a team", zap.String("team", team))
 	ectx, cancel := context.WithTimeout(ctx, eventTimeout)
 	defer cancel()
 	ref := bot.ChannelRef{Class: team}
