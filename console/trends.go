@@ -185,7 +185,7 @@ func (c *Console) trends(w http.ResponseWriter, r *http.Request, s *session) {
 	default:
 		d.Scope = p.T("trends.my_classes")
 	}
-	d.Chart = newChart(p, d.Trend, fmt.Sprintf(p.T("trends.chart.title"), d.Scope, d.Days))
+	d.Chart = newChart(p, d.Trend, p.Tf("trends.chart.title", d.Scope, d.Days))
 	p.Data = d
 	c.render(w, http.StatusOK, "trends", p)
 }
