@@ -74,7 +74,7 @@ func (h *webhook) payloads(t *testing.T) []bot.WebhookPayload {
 // env is a server over a real bot, the default rules and an in-memory
 // store.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httpapi.Server
 	http   *httptest.Server
 	store  store.Store
@@ -91,7 +91,7 @@ type envConfig struct {
 	moderator   httpapi.Moderator
 }
 
-func newEnv(t *testing.T, cfg envConfig) *env {
+func newEnv(t testing.TB, cfg envConfig) *env {
 	t.Helper()
 	ctx := context.Background()
 	r, err := rules.Parse("school.yaml", []byte(schoolRules), nil)
