@@ -118,7 +118,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	cl, err := c.signer.check(r.PostFormValue("t"), now, c.started)
-	if err == nil && !c.nonces.use(cl.Nonce, timeUnix(cl.Expires), now) {
+	if err == nil && !c.nonces.use(cl.Nonce, time.Unix(cl.Expires, 0), now) {
 		err = ErrLinkUsed
 	}
 	if err != nil {

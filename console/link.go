@@ -136,9 +136,6 @@ func (s *nonceSet) seen(nonce string, now time.Time) bool {
 	return ok && now.Before(exp)
 }
 
-// timeUnix converts Unix seconds to a time.
-func timeUnix(sec int64) time.Time { return time.Unix(sec, 0) }
-
 // use marks a nonce as used and reports whether it was unused. Expired
 // entries are dropped on the way: a link past its expiry is refused
 // before its nonce is looked at.

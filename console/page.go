@@ -120,9 +120,6 @@ func (p *page) LangURL(lang string) string {
 func (p *page) Static(name string) string { return Prefix + "static/" + name }
 
 // Key names a class in a query string: "platform:class".
-func (p *page) Key(r ClassRef) string { return r.Key() }
-
-// Key names a class in a query string: "platform:class".
 func (r ClassRef) Key() string { return r.Platform + ":" + r.Class }
 
 // parseClassKey reads "platform:class".
@@ -139,9 +136,6 @@ func parseClassKey(s string) (ClassRef, bool) {
 func (p *page) Explicit(in *store.Incident) bool {
 	return in.Verdict.Has(filters.Sexual) || in.Verdict.Has(filters.PornLink)
 }
-
-// Itoa formats an int (page numbers in URLs).
-func (p *page) Itoa(n int) string { return strconv.Itoa(n) }
 
 // Supported languages of the interface; the first is the default.
 var languages = []string{"fr", "en"}
