@@ -64,7 +64,8 @@ func categoryOrder(a, b filters.Category) int {
 
 // buildTrend counts incidents per local day from start (a midnight in
 // loc) for days days. An incident with several categories counts once
-// in each.
+// in each. Students' private reports count in the days but not against
+// the students who made them.
 func buildTrend(incs []*store.Incident, start time.Time, days int, loc *time.Location) *trend {
 	t := &trend{Days: make([]dayCount, days), Totals: map[filters.Category]int{}}
 	for i := range t.Days {
@@ -88,6 +89,9 @@ func buildTrend(incs []*store.Incident, start time.Time, days int, loc *time.Loc
 		for _, cs := range in.Verdict.Categories {
 			d.Counts[cs.Name]++
 			t.Totals[cs.Name]++
+		}
+		if in.Kind == store.KindReport {
+			continue // the author of a report is the one who asked for help
 		}
 		k := key{ClassRef{Platform: in.Platform, Class: in.ClassID}, in.AuthorID}
 		st := students[k]

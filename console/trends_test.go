@@ -32,15 +32,17 @@ func TestBuildTrend(t *testing.T) {
 		inc(time.Date(2025, 3, 31, 22, 30, 0, 0, time.UTC), "sam", filters.Insult),                      // 1 April: out of the window
 		inc(time.Date(2025, 3, 27, 22, 30, 0, 0, time.UTC), "lou", filters.Insult),                      // 27 March: before it
 		inc(time.Date(2025, 3, 30, 10, 0, 0, 0, time.UTC), "alex", filters.Category("school_specific")), // 30 March
+		inc(time.Date(2025, 3, 30, 11, 0, 0, 0, time.UTC), "sam", filters.SelfHarm),                     // a report
 	}
+	incs[len(incs)-1].Kind = store.KindReport
 	tr := buildTrend(incs, start, 4, paris)
-	if tr.Total != 4 {
-		t.Fatalf("total = %d, want 4", tr.Total)
+	if tr.Total != 5 {
+		t.Fatalf("total = %d, want 5", tr.Total)
 	}
 	wantDays := []map[filters.Category]int{
 		{filters.Insult: 1},
 		{filters.Insult: 1, filters.Threat: 1},
-		{"school_specific": 1},
+		{"school_specific": 1, filters.SelfHarm: 1},
 		{filters.Sexual: 1},
 	}
 	for i, want := range wantDays {
@@ -54,11 +56,12 @@ func TestBuildTrend(t *testing.T) {
 			}
 		}
 	}
-	if got := tr.Categories; len(got) != 4 || got[0] != filters.Insult || got[1] != filters.Sexual || got[2] != filters.Threat || got[3] != "school_specific" {
+	if got := tr.Categories; len(got) != 5 || got[0] != filters.Insult || got[1] != filters.Sexual || got[2] != filters.Threat ||
+		got[3] != filters.SelfHarm || got[4] != "school_specific" {
 		t.Fatalf("categories = %v, want known ones in report order, then others", got)
 	}
 	if len(tr.Repeat) != 1 || tr.Repeat[0].ID != "alex" || tr.Repeat[0].Count != 3 || tr.Repeat[0].Name != "ALEX" {
-		t.Fatalf("repeat = %+v, want alex ×3", tr.Repeat)
+		t.Fatalf("repeat = %+v, want alex ×3 (sam's second incident is a report)", tr.Repeat)
 	}
 }
 
