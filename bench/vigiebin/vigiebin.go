@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -36,8 +37,10 @@ type Config struct {
 	Binary string
 	Stream []corpus.Message // the messages `vigie scan` judges
 	Repeat int              // runs of each measurement; the median is reported (default 3)
-	// ReadyURL is polled during start-up; a 200 answer counts as ready
-	// (default http://127.0.0.1:8080/readyz, the HTTP API's).
+	// ReadyURL is polled during start-up when the binary has no --listen
+	// flag; a 200 answer counts as ready (default
+	// http://127.0.0.1:8080/readyz). With --listen, vigie run is given a
+	// free loopback port and its /readyz there is polled.
 	ReadyURL string
 }
 
@@ -119,8 +122,19 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 		}
 		res.Scans = append(res.Scans, s)
 	}
+	listen := supportsListen(ctx, bin)
 	for i := range cfg.Repeat {
-		st, err := RunStartup(ctx, bin, filepath.Join(dir, fmt.Sprintf("run-%d.db", i)), cfg.ReadyURL)
+		var extra []string
+		readyURL := cfg.ReadyURL
+		if listen {
+			addr, err := freeLoopback()
+			if err != nil {
+				return Result{}, err
+			}
+			extra = []string{"--listen", addr}
+			readyURL = "http://" + addr + "/readyz"
+		}
+		st, err := RunStartup(ctx, bin, filepath.Join(dir, fmt.Sprintf("run-%d.db", i)), readyURL, extra...)
 		if err != nil {
 			return Result{}, err
 		}
@@ -228,12 +242,13 @@ func maxRSS(ps *os.ProcessState) uint64 {
 const readyLine = "Vigie running"
 
 // RunStartup starts `bin run` with a fresh SQLite store at dbPath and
-// the Discord platform pointed at an in-process fake Discord, and
+// the Discord platform pointed at an in-process fake Discord (and args
+// after the others), and
 // measures the time to the ready log line, to the bot's connection with
 // its commands registered, and to readyURL answering 200 (if it does
 // within the wait; not polled when something already answered there
 // before vigie started); then it stops vigie with SIGTERM.
-func RunStartup(ctx context.Context, bin, dbPath, readyURL string) (Startup, error) {
+func RunStartup(ctx context.Context, bin, dbPath, readyURL string, args ...string) (Startup, error) {
 	fake := fakediscord.New()
 	defer fake.Close()
 	fake.AddUser("510000000000000001", "Mme Directrice", false)
@@ -245,7 +260,7 @@ func RunStartup(ctx context.Context, bin, dbPath, readyURL string) (Startup, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	cmd := exec.Command(bin, "run", "--store", dbPath, "--log-format", "json")
+	cmd := exec.Command(bin, append([]string{"run", "--store", dbPath, "--log-format", "json"}, args...)...)
 	cmd.Env = append(cleanEnv(), "VIGIE_DISCORD_TOKEN="+fake.Token(), "VIGIE_DISCORD_API_URL="+fake.URL())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -326,6 +341,26 @@ func RunStartup(ctx context.Context, bin, dbPath, readyURL string) (Startup, err
 	mu.Lock()
 	defer mu.Unlock()
 	return st, nil
+}
+
+// supportsListen reports whether `bin run` has a --listen flag (the
+// HTTP API with /readyz).
+func supportsListen(ctx context.Context, bin string) bool {
+	out, err := exec.CommandContext(ctx, bin, "run", "--help").CombinedOutput()
+	return err == nil && bytes.Contains(out, []byte("--listen"))
+}
+
+// freeLoopback returns a loopback address with a port free now.
+func freeLoopback() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("finding a free port: %w", err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", fmt.Errorf("finding a free port: %w", err)
+	}
+	return addr, nil
 }
 
 func readyOK(c *http.Client, url string) bool {
