@@ -224,38 +224,33 @@ type incidentData struct {
 	Printed  time.Time
 }
 
-func (c *Console) incidentData(in *store.Incident) *incidentData {
-	return &incidentData{In: in, Segments: explain.Segments(in.Text, explain.FindingSpans(&in.Verdict)), Printed: c.now()}
-}
-
 // incident shows an incident: the evidence, the verdict, the steps and
 // the follow-up.
 func (c *Console) incident(w http.ResponseWriter, r *http.Request, s *session) {
-	in := c.loadIncident(w, r, s)
-	if in == nil {
-		return
-	}
-	c.log.Info("console: incident viewed", zap.String("incident", in.ID), zap.String("user", s.who()))
-	p := c.newPage(r, s, "incidents")
-	p.Title = p.Tf("incident.title", in.ID)
-	d := c.incidentData(in)
-	d.Saved = r.URL.Query().Get("saved") == "1"
-	p.Data = d
-	c.render(w, http.StatusOK, "incident", p)
+	c.showIncident(w, r, s, "incident")
 }
 
 // printIncident is the printable export of an incident (print CSS;
 // browsers save it as PDF).
 func (c *Console) printIncident(w http.ResponseWriter, r *http.Request, s *session) {
+	c.showIncident(w, r, s, "print")
+}
+
+// showIncident renders an incident with a page template, and logs who
+// saw its evidence.
+func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, s *session, name string) {
 	in := c.loadIncident(w, r, s)
 	if in == nil {
 		return
 	}
-	c.log.Info("console: incident exported", zap.String("incident", in.ID), zap.String("format", "html"), zap.String("user", s.who()))
+	c.log.Info("console: incident shown", zap.String("incident", in.ID), zap.String("page", name), zap.String("user", s.who()))
 	p := c.newPage(r, s, "incidents")
 	p.Title = p.Tf("incident.title", in.ID)
-	p.Data = c.incidentData(in)
-	c.render(w, http.StatusOK, "print", p)
+	p.Data = &incidentData{
+		In: in, Segments: explain.Segments(in.Text, explain.FindingSpans(&in.Verdict)),
+		Saved: r.URL.Query().Get("saved") == "1", Printed: c.now(),
+	}
+	c.render(w, http.StatusOK, name, p)
 }
 
 // exportJSON downloads an incident as JSON, as `vigie incidents export`
