@@ -477,7 +477,7 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 func (c *Classifier) applyCues(s *scratch) {
 	for qi := range c.cues {
 		q := &c.cues[qi]
-		if !s.present(q.anchors) {
+		if !c.cueMayApply(s, q) || !s.present(q.anchors) {
 			continue
 		}
 		for from := 0; from < len(s.text.Tokens); {
@@ -501,6 +501,24 @@ func (c *Classifier) applyCues(s *scratch) {
 			from = a + 1
 		}
 	}
+}
+
+// cueMayApply reports whether cue q could suppress one of the findings:
+// one not suppressed yet, not empty, and of a category q covers (below
+// critical when q lists none) — what applyCues checks of each finding
+// once q is found. When no finding qualifies, finding q is wasted work.
+func (c *Classifier) cueMayApply(s *scratch, q *cueC) bool {
+	for i := range s.cands {
+		cd := &s.cands[i]
+		if cd.suppressed || cd.b <= cd.a {
+			continue
+		}
+		if q.cats != nil && !q.cats[cd.f.Category] || q.cats == nil && cd.f.Severity >= Critical {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // inScope reports whether finding cd is in the scope of a cue matched at
