@@ -65,6 +65,9 @@ type Adapter struct {
 	dmChannels  map[string]string
 
 	bg sync.WaitGroup // background work started by events (command registration)
+
+	connected bool   // the gateway session is up (READY or RESUMED seen, no disconnect since)
+	status    string // detail for /readyz, without secrets
 }
 
 // New builds an adapter; it does not connect (Run does). log may be nil.
@@ -162,6 +165,7 @@ func (a *Adapter) Run(ctx context.Context, out chan<- bot.Event) error {
 	defer removeEvents()
 	lost := make(chan struct{}, 1)
 	removeDisconnect := a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.setStatus(false, "gateway connection lost, reconnecting")
 		select {
 		case lost <- struct{}{}:
 		default:
@@ -193,6 +197,7 @@ func (a *Adapter) Run(ctx context.Context, out chan<- bot.Event) error {
 	a.bg.Wait()
 	a.tr.CloseIdleConnections()
 	a.log.Info("disconnected from the gateway")
+	a.setStatus(false, "stopped")
 	if err != nil {
 		return err
 	}
@@ -270,6 +275,9 @@ func (a *Adapter) dispatch(ctx context.Context, out chan<- bot.Event, e *discord
 	switch ev := e.Struct.(type) {
 	case *discordgo.Ready:
 		a.onReady(ctx, ev)
+		a.setStatus(true, fmt.Sprintf("connected to %d server(s)", len(ev.Guilds)))
+	case *discordgo.Resumed:
+		a.setStatus(true, "connected (session resumed)")
 	case *discordgo.GuildCreate:
 		a.onGuildCreate(ctx, out, ev, received)
 	case *discordgo.MessageCreate:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -319,6 +320,9 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	f := h.Fake
 	f.SendMessage(GuildA, ChanGen, Alice, "avant")
 	h.Next(bot.MessageCreated)
+	if ok, detail := h.Adapter.Status(); !ok {
+		t.Errorf("Status before the drop = %v %q, want connected", ok, detail)
+	}
 
 	f.DropConnection()
 	var sent []string
@@ -334,6 +338,17 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	}
 	if f.Resumes() < 1 || f.Identifies() != 1 {
 		t.Errorf("resumes %d, identifies %d: want a resumed session", f.Resumes(), f.Identifies())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ok, detail := h.Adapter.Status()
+		if ok && strings.Contains(detail, "resumed") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Status after the resume = %v %q, want connected (session resumed)", ok, detail)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
