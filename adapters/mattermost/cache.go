@@ -16,10 +16,12 @@ const (
 	cacheMax = 20000
 )
 
-// ttlMap is a small map whose entries expire.
+// ttlMap is a small map whose entries expire after ttl (cacheTTL when
+// zero).
 type ttlMap[V any] struct {
-	mu sync.Mutex
-	m  map[string]ttlEntry[V]
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]ttlEntry[V]
 }
 
 type ttlEntry[V any] struct {
@@ -44,7 +46,11 @@ func (t *ttlMap[V]) put(k string, v V) {
 	if t.m == nil || len(t.m) >= cacheMax {
 		t.m = make(map[string]ttlEntry[V])
 	}
-	t.m[k] = ttlEntry[V]{v: v, exp: time.Now().Add(cacheTTL)}
+	ttl := t.ttl
+	if ttl == 0 {
+		ttl = cacheTTL
+	}
+	t.m[k] = ttlEntry[V]{v: v, exp: time.Now().Add(ttl)}
 }
 
 func (t *ttlMap[V]) drop(k string) {
@@ -62,9 +68,18 @@ type lookups struct {
 	teams     ttlMap[*model.Team]
 	channels  ttlMap[*model.Channel]
 	members   ttlMap[*model.TeamMember] // by team id + "/" + user id
+	online    ttlMap[bool]              // user id → connected, for a short while
 }
 
-func newLookups(a *Adapter) *lookups { return &lookups{a: a} }
+// statusTTL is how long a user's status is trusted: a burst of notices
+// to one student costs one status request.
+const statusTTL = 10 * time.Second
+
+func newLookups(a *Adapter) *lookups {
+	l := &lookups{a: a}
+	l.online.ttl = statusTTL
+	return l
+}
 
 // user returns a user by id.
 func (l *lookups) user(ctx context.Context, id string) (*model.User, error) {

@@ -97,14 +97,20 @@ func (a *Adapter) SendDirect(ctx context.Context, u bot.UserRef, msg bot.OutMess
 
 // online reports whether a user is connected (online, away or do not
 // disturb): an ephemeral post reaches only a connected user. When the
-// status cannot be read, the user is taken as offline.
+// status cannot be read, the user is taken as offline. A status is
+// trusted for statusTTL.
 func (a *Adapter) online(ctx context.Context, user string) bool {
+	if on, ok := a.cache.online.get(user); ok {
+		return on
+	}
 	st, resp, err := a.client.GetUserStatus(ctx, user, "")
 	if err != nil {
 		a.log.Debug("status not read", zap.String("user", user), zap.Error(a.red.classify(opMember, resp, err)))
 		return false
 	}
-	return st.Status != model.StatusOffline
+	on := st.Status != model.StatusOffline
+	a.cache.online.put(user, on)
+	return on
 }
 
 // dmChannel returns (and remembers) the direct channel with a user.
