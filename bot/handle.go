@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -293,9 +294,13 @@ func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, e
 			reason += " (incident " + o.id + ")"
 		}
 		err := b.call(ctx, p, "delete", func(ctx context.Context) error { return a.Delete(ctx, m.Ref, reason) })
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrUnsupported):
+			// The HTTP API: the caller removes the message itself.
+			o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusSkipped, Detail: "removal left to the platform (the API caller)"})
+		case err != nil:
 			o.fail(ctx, store.StepDelete, m.Ref.ID, err)
-		} else {
+		default:
 			b.markRemoved(m.Ref)
 			o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusOK})
 		}

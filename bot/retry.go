@@ -100,6 +100,12 @@ func (b *Bot) call(ctx context.Context, p Platform, op string, f func(context.Co
 			return nil
 		}
 		kind := errKind(err)
+		if kind == "unsupported" {
+			// A capability the platform lacks (the HTTP API deletes
+			// nothing, Mattermost has no time-out), not a failure: the
+			// caller records what it means.
+			return err
+		}
 		b.metrics.PlatformFailures.WithLabelValues(string(p), op, kind).Inc()
 		var wait time.Duration
 		switch kind {
