@@ -33,6 +33,9 @@ const (
 	envTestAdminPW = "VIGIE_TEST_MATTERMOST_PASSWORD" // its password
 	envTestRestart = "VIGIE_TEST_MATTERMOST_RESTART"
 	envTestMarker  = "VIGIE_TEST_MATTERMOST_MARKER"
+	// envRequireServers lists the servers CI provides: a test that needs
+	// one of them fails instead of skipping when it is missing.
+	envRequireServers = "VIGIE_REQUIRE_SERVERS"
 )
 
 // e2eMarker is the line that says the end-to-end tests ran (CI greps for
@@ -59,6 +62,9 @@ func newE2E(t *testing.T) *e2e {
 	t.Helper()
 	base := strings.TrimRight(os.Getenv(envTestURL), "/")
 	if base == "" {
+		if strings.Contains(os.Getenv(envRequireServers), "mattermost") {
+			t.Fatalf("%s names mattermost but %s is not set", envRequireServers, envTestURL)
+		}
 		t.Skip(envTestURL + " is not set: no Mattermost server to test against " +
 			"(run `source .ci/mattermost.sh && mm_start` first)")
 	}
