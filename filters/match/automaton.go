@@ -99,28 +99,30 @@ func (b *Builder) Len() int { return len(b.terms) }
 // Automaton is a compiled set of terms. It is immutable and safe for
 // concurrent use.
 type Automaton struct {
-	// delta[s*stride + class] is the next state t as the start of its
-	// row, t*stride, with t's output flags in the low bits: Scan needs
-	// neither a multiplication nor a look at outOff for the bytes that
-	// end no term (most of them), nor for those that end only whole-word
-	// terms inside a word.
-	delta   []int32
+	// col maps a byte to its column in the transition table: each byte
+	// class that occurs in some term has a column, all the others share
+	// column 0 (from any state they lead back to the root), so that a
+	// state's row is as short as the terms allow.
+	col    [256]uint8
+	stride int // columns per state
+	// delta16 (at most 65,536 states) or delta32 is the transition
+	// table: [s*stride + col] → next state. Two bytes a transition keep
+	// the rows of the states that text visits most in the caches.
+	delta16 []uint16
+	delta32 []uint32
+	flags   []uint8  // state → flagWord | flagOther: what kinds of terms end there
 	outOff  []int32  // state → start of its outputs in out; outputs of state s are out[outOff[s]:outOff[s+1]]
 	out     []output // the terms ending in each state
 	terms   []term
 	nstates int
 }
 
-// stride is the length of a state's row in Automaton.delta: classes
-// rounded up to a multiple of 8, so that a row's start leaves 3 low bits
-// for flags.
-const stride = (classes + 7) &^ 7
-
-// Output flags of a state, in the low bits of the transitions to it.
+// Output flags of a state: Scan needs no look at outOff for the bytes
+// that end no term (most of them), nor for those that end only
+// whole-word terms inside a word.
 const (
 	flagWord  = 1 // some terms ending here are whole-word terms
 	flagOther = 2 // some terms ending here are prefix or substring terms
-	flagMask  = 7
 )
 
 // output is a term ending in a state, with what Scan needs to reject it
@@ -155,14 +157,15 @@ func (b *Builder) Build() *Automaton {
 		nodes[s].own = append(nodes[s].own, int32(ti))
 	}
 	n := len(nodes)
-	a := &Automaton{delta: make([]int32, n*classes), terms: b.terms, nstates: n}
+	a := &Automaton{terms: b.terms, nstates: n}
+	full := make([]int32, n*classes) // the table over all byte classes
 	fail := make([]int32, n)
 	outs := make([][]int32, n)
 	// BFS over the trie to fill failure links and the DFA table.
 	queue := make([]int32, 0, n)
 	for cl := uint8(0); cl < classes; cl++ {
 		if nx, ok := nodes[0].next[cl]; ok {
-			a.delta[cl] = nx
+			full[cl] = nx
 			fail[nx] = 0
 			queue = append(queue, nx)
 		}
@@ -174,11 +177,11 @@ func (b *Builder) Build() *Automaton {
 		outs[s] = append(append([]int32(nil), nodes[s].own...), outs[fail[s]]...)
 		for cl := uint8(0); cl < classes; cl++ {
 			if nx, ok := nodes[s].next[cl]; ok {
-				a.delta[int(s)*classes+int(cl)] = nx
-				fail[nx] = a.delta[int(fail[s])*classes+int(cl)]
+				full[int(s)*classes+int(cl)] = nx
+				fail[nx] = full[int(fail[s])*classes+int(cl)]
 				queue = append(queue, nx)
 			} else {
-				a.delta[int(s)*classes+int(cl)] = a.delta[int(fail[s])*classes+int(cl)]
+				full[int(s)*classes+int(cl)] = full[int(fail[s])*classes+int(cl)]
 			}
 		}
 	}
@@ -195,24 +198,53 @@ func (b *Builder) Build() *Automaton {
 		}
 	}
 	a.outOff[n] = int32(len(a.out))
-	flags := make([]int32, n)
-	for st := range flags {
+	a.flags = make([]uint8, n)
+	for st := range a.flags {
 		for _, o := range a.out[a.outOff[st]:a.outOff[st+1]] {
 			if o.mode == Word {
-				flags[st] |= flagWord
+				a.flags[st] |= flagWord
 			} else {
-				flags[st] |= flagOther
+				a.flags[st] |= flagOther
 			}
 		}
 	}
-	rows := make([]int32, n*stride)
-	for st := 0; st < n; st++ {
-		for cl := 0; cl < classes; cl++ {
-			t := a.delta[st*classes+cl]
-			rows[st*stride+cl] = t*stride | flags[t]
+	// Columns: one per byte class that occurs in a term (the others
+	// always lead to the root: no term has them).
+	var used [classes]bool
+	for _, t := range b.terms {
+		for _, c := range t.norm {
+			used[byteClass[c]] = true
 		}
 	}
-	a.delta = rows
+	var colOf [classes]uint8
+	a.stride = 1
+	for cl := range used {
+		if used[cl] {
+			colOf[cl] = uint8(a.stride)
+			a.stride++
+		}
+	}
+	for c := range a.col {
+		a.col[c] = colOf[byteClass[c]]
+	}
+	if n <= 1<<16 {
+		a.delta16 = make([]uint16, n*a.stride)
+	} else {
+		a.delta32 = make([]uint32, n*a.stride)
+	}
+	for st := 0; st < n; st++ {
+		for cl := 0; cl < classes; cl++ {
+			if !used[cl] {
+				continue
+			}
+			i, t := st*a.stride+int(colOf[cl]), full[st*classes+cl]
+			if a.delta16 != nil {
+				a.delta16[i] = uint16(t)
+			} else {
+				a.delta32[i] = uint32(t)
+			}
+		}
+	}
 	return a
 }
 
@@ -226,11 +258,19 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 	if a == nil || len(a.terms) == 0 {
 		return dst
 	}
-	row := int32(0) // the current state's row in delta
+	if a.delta16 != nil {
+		return scan(a, a.delta16, norm, runs, dst)
+	}
+	return scan(a, a.delta32, norm, runs, dst)
+}
+
+// scan is Scan over a transition table of either width.
+func scan[T uint16 | uint32](a *Automaton, delta []T, norm []byte, runs []uint8, dst []Hit) []Hit {
+	row := 0 // the current state's row in delta
 	for i, c := range norm {
-		next := a.delta[int(row)+int(byteClass[c])]
-		row = next &^ flagMask
-		switch next & (flagWord | flagOther) {
+		s := int(delta[row+int(a.col[c])])
+		row = s * a.stride
+		switch a.flags[s] {
 		case 0:
 			continue
 		case flagWord:
@@ -238,7 +278,6 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 				continue // only whole-word terms end here, inside a word
 			}
 		}
-		s := row / stride
 		lo, hi := a.outOff[s], a.outOff[s+1]
 		for _, o := range a.out[lo:hi] {
 			end := i + 1

@@ -192,3 +192,77 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// TestBruteForceLarge compares an automaton of more than 65,536 states
+// (the wide transition table) and one of its digit-free columns with a
+// naive search.
+func TestBruteForceLarge(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	word := func(lo, hi int) string {
+		var sb strings.Builder
+		for j := 0; j < lo+rng.Intn(hi-lo+1); j++ {
+			sb.WriteByte(byte('a' + rng.Intn(26)))
+		}
+		return sb.String()
+	}
+	var b Builder
+	byTerm := map[string][]int{} // term → indexes
+	var terms []string
+	var modes []Mode
+	for i := 0; i < 20000; i++ {
+		w := word(5, 9)
+		m := Mode(rng.Intn(3))
+		if err := b.Add([]byte(w), nil, m, int32(i)); err != nil {
+			t.Fatal(err)
+		}
+		terms = append(terms, w)
+		modes = append(modes, m)
+		byTerm[w] = append(byTerm[w], i)
+	}
+	a := b.Build()
+	if a.States() <= 1<<16 || a.delta32 == nil {
+		t.Fatalf("%d states: want more than 65,536 and the wide table", a.States())
+	}
+	if a.col['7'] != 0 || a.col['-'] != 0 || a.col['a'] == 0 || a.col[' '] != 0 {
+		t.Errorf("columns: digits, punctuation and space occur in no term and should share column 0")
+	}
+	for k := 0; k < 200; k++ {
+		var parts []string
+		for j := 0; j < 1+rng.Intn(8); j++ {
+			switch rng.Intn(3) {
+			case 0:
+				parts = append(parts, terms[rng.Intn(len(terms))])
+			case 1:
+				parts = append(parts, terms[rng.Intn(len(terms))]+word(1, 3))
+			default:
+				parts = append(parts, word(1, 4)+terms[rng.Intn(len(terms))]+" 42")
+			}
+		}
+		text := []byte(strings.Join(parts, " "))
+		got := map[[3]int]bool{}
+		for _, h := range a.Scan(text, nil, nil) {
+			got[[3]int{int(h.Payload), int(h.Start), int(h.End)}] = true
+		}
+		want := map[[3]int]bool{}
+		for s := range text {
+			for e := s + 5; e <= s+9 && e <= len(text); e++ {
+				for _, i := range byTerm[string(text[s:e])] {
+					left := s == 0 || text[s-1] == ' '
+					right := e == len(text) || text[e] == ' '
+					if modes[i] == Word && !(left && right) || modes[i] == Prefix && !left {
+						continue
+					}
+					want[[3]int{i, s, e}] = true
+				}
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("text %q: %d hits, want %d", text, len(got), len(want))
+		}
+		for h := range want {
+			if !got[h] {
+				t.Fatalf("text %q: missing hit %v", text, h)
+			}
+		}
+	}
+}
