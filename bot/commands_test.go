@@ -25,7 +25,7 @@ func TestHelpCommand(t *testing.T) {
 		want         []string
 	}{
 		{"fr", "aide", []string{"3018", "119", "3114", "/aide signaler", "gratuit, anonyme et confidentiel"}},
-		{"en", "help", []string{"3018", "119", "3114", "/help report", "free, anonymous and confidential"}},
+		{"en", "help", []string{"3018", "119", "3114", "/aide signaler", "free, anonymous and confidential"}},
 	} {
 		t.Run(tt.locale, func(t *testing.T) {
 			e := newEnv(t, withPolicy(testPolicy(tt.locale)))

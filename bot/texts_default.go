@@ -205,12 +205,12 @@ var defaultTexts = Texts{
 			"• **3018** — online bullying and violence (France): free, anonymous and confidential, 7 days a week 9:00–23:00, by phone, chat or WhatsApp — https://3018.fr\n" +
 			"• **119** — Allô Enfance en danger: free, 24/7, does not show on the phone bill — https://allo119.gouv.fr\n" +
 			"• **3114** — if you think of suicide or worry about someone: free, 24/7 — https://3114.fr\n" +
-			"To tell your teachers privately, type **/help report** followed by your message: only your teachers will read it. Keep a record (screenshots, links, dates) of anything that hurts you. It is never your fault.",
+			"To tell your teachers privately, type **/aide signaler** followed by your message: only your teachers will read it. Keep a record (screenshots, links, dates) of anything that hurts you. It is never your fault.",
 		"report.confirm":    "Thank you. Your report was passed on privately to your teachers{{if .IncidentID}} (#{{.IncidentID}}){{end}}. If you are in danger, call 112; 3018 is free, anonymous and confidential.",
 		"report.failed":     "Sorry, your report could not be passed on to your teachers. Please talk to an adult at school directly; 3018 is free, anonymous and confidential (https://3018.fr). If you are in danger, call 112.",
-		"report.empty":      "Write your report after the command, for example: /help report someone keeps sending me mean messages.",
-		"command.refused":   "Sorry, this command is for the class's teachers and administrators. Type /help to get help.",
-		"command.unknown":   "I do not know this command. Commands: /help, /help report, /vigie status, /vigie dryrun on|off, /vigie setup.",
+		"report.empty":      "Write your report after the command, for example: /aide signaler someone keeps sending me mean messages.",
+		"command.refused":   "Sorry, this command is for the class's teachers and administrators. Type /aide to get help.",
+		"command.unknown":   "I do not know this command. Commands: /aide, /aide signaler, /vigie status, /vigie dryrun on|off, /vigie setup.",
 		"status":            "**Vigie** — rules version {{.Version}}\n**Dry run:** {{if .DryRun}}on (nothing is removed){{else}}off{{end}}\n**Alerts:** {{.Route}}\n**Incidents in the last 24 h:** {{.Count}}",
 		"status.route.none": "no route configured: the class owner gets alerts by direct message (run /vigie setup)",
 		"dryrun.on":         "Dry run on: Vigie reports without removing or timing out anything.",
@@ -222,7 +222,7 @@ var defaultTexts = Texts{
 		"console.off":       "The Vigie console is not available on this server. Ask the school's IT team to turn it on.",
 		"setup.invalid":     "Invalid setting: {{.Detail}}. Example: /vigie setup channel:#alerts role:Teacher lang:en",
 		"intro.title":       "Hello, I am Vigie",
-		"intro":             "I help keep this class a safe place. I remove insults, hate speech, sexual content, threats and porn links, and I tell the teachers.\n**Students:** if a message hurts or worries you, type **/help** (private answer) or **/help report** to tell your teachers privately. 3018 is free, anonymous and confidential.\n**Teachers:** /vigie status, /vigie dryrun on|off, /vigie setup.\nI keep removed messages as evidence for {{.RetentionDays}} days, seen only by the school staff, then delete them.",
+		"intro":             "I help keep this class a safe place. I remove insults, hate speech, sexual content, threats and porn links, and I tell the teachers.\n**Students:** if a message hurts or worries you, type **/aide** (private answer; on Discord also /help) or **/aide signaler** to tell your teachers privately. 3018 is free, anonymous and confidential.\n**Teachers:** /vigie status, /vigie dryrun on|off, /vigie setup.\nI keep removed messages as evidence for {{.RetentionDays}} days, seen only by the school staff, then delete them.",
 		"intro.owner.title": "Vigie joined {{.Class}}",
 		"intro.owner":       "Thank you for adding Vigie to **{{.Class}}**. To choose where alerts go, run in the class: **/vigie setup channel:#staff-room role:Teacher lang:en**. Until then, alerts are sent to you by direct message.",
 	},
