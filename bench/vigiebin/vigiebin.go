@@ -1,7 +1,7 @@
 // Package vigiebin measures the built vigie binary: the peak resident
-// memory and wall time of `vigie scan` over a generated stream fed as
-// JSONL through a pipe, and the start-up time of `vigie run` until it is
-// ready, connected to an in-process fake Discord.
+// memory (with GNU time) and wall time of `vigie scan` over a generated
+// stream fed as JSONL through a pipe, and the start-up time of `vigie
+// run` until it is ready, connected to an in-process fake Discord.
 package vigiebin
 
 import (
@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,9 +48,18 @@ type Config struct {
 // Scan is one `vigie scan` run.
 type Scan struct {
 	Wall   time.Duration
-	MaxRSS uint64 // peak resident set size, bytes (getrusage, as /usr/bin/time -v reports it)
+	MaxRSS uint64 // peak resident set size in bytes, as GNU time reports it
 	Lines  int    // verdict lines written
 }
+
+// TimeCommand is GNU time, which RunScan runs vigie under to read its
+// peak resident set size.
+//
+// The rusage of a child of this process would not do: a child started
+// from a large process (this one holds the stream and the compared
+// filters) inherits its parent's high-water mark when it execs, so its
+// ru_maxrss is at least the parent's RSS. GNU time is small.
+const TimeCommand = "/usr/bin/time"
 
 // Startup is one `vigie run` start.
 type Startup struct {
@@ -183,16 +193,25 @@ func WriteJSONL(path string, msgs []corpus.Message) error {
 	return nil
 }
 
-// RunScan runs `bin scan --input jsonl`, feeding it the file input
-// through a pipe (cat-like, from this process), counts its output lines
-// and returns its wall time and peak RSS.
+// RunScan runs `bin scan --input jsonl` under GNU time, feeding it the
+// file input through a pipe (cat-like, from this process), counts its
+// output lines and returns its wall time and peak RSS.
 func RunScan(ctx context.Context, bin, input string) (Scan, error) {
 	in, err := os.Open(input)
 	if err != nil {
 		return Scan{}, fmt.Errorf("vigie scan: %w", err)
 	}
 	defer in.Close()
-	cmd := exec.CommandContext(ctx, bin, "scan", "--input", "jsonl")
+	if _, err := os.Stat(TimeCommand); err != nil {
+		return Scan{}, fmt.Errorf("vigie scan: measuring memory needs GNU time (apt-get install -y time): %w", err)
+	}
+	rssFile, err := os.CreateTemp("", "vigie-rss-")
+	if err != nil {
+		return Scan{}, fmt.Errorf("vigie scan: %w", err)
+	}
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	cmd := exec.CommandContext(ctx, TimeCommand, "-f", "%M", "-o", rssFile.Name(), bin, "scan", "--input", "jsonl")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return Scan{}, fmt.Errorf("vigie scan: %w", err)
@@ -227,15 +246,29 @@ func RunScan(ctx context.Context, bin, input string) (Scan, error) {
 	if err := errors.Join(waitErr, scanErr, <-copyErr); err != nil {
 		return Scan{}, fmt.Errorf("vigie scan: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	return Scan{Wall: wall, MaxRSS: maxRSS(cmd.ProcessState), Lines: lines}, nil
+	rss, err := readMaxRSS(rssFile.Name())
+	if err != nil {
+		return Scan{}, fmt.Errorf("vigie scan: %w", err)
+	}
+	return Scan{Wall: wall, MaxRSS: rss, Lines: lines}, nil
 }
 
-// maxRSS returns a finished process's peak resident set size in bytes.
-func maxRSS(ps *os.ProcessState) uint64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru != nil {
-		return uint64(ru.Maxrss) * 1024 // kilobytes on Linux
+// readMaxRSS reads the peak RSS GNU time wrote with -f %M (kilobytes)
+// and returns it in bytes.
+func readMaxRSS(path string) (uint64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("reading GNU time's output: %w", err)
 	}
-	return 0
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("GNU time wrote no peak RSS")
+	}
+	kb, err := strconv.ParseUint(fields[len(fields)-1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("GNU time's peak RSS %q: %w", fields[len(fields)-1], err)
+	}
+	return kb * 1024, nil
 }
 
 // readyLine is what `vigie run` logs once it has started its platforms.

@@ -58,6 +58,9 @@ func TestWriteJSONL(t *testing.T) {
 // its input (as vigie scan writes one line per message) and checks the
 // count and the resource usage read back.
 func TestRunScan(t *testing.T) {
+	if _, err := os.Stat(TimeCommand); err != nil {
+		t.Skipf("GNU time is not installed (apt-get install -y time): %v", err)
+	}
 	input := filepath.Join(t.TempDir(), "s.jsonl")
 	msgs := make([]corpus.Message, 500)
 	for i := range msgs {
@@ -108,6 +111,29 @@ func TestCleanEnv(t *testing.T) {
 	for _, kv := range cleanEnv() {
 		if strings.HasPrefix(kv, "VIGIE_") {
 			t.Errorf("%s kept", kv)
+		}
+	}
+}
+
+func TestReadMaxRSS(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]uint64{"73916\n": 73916 * 1024, "Command exited with non-zero status 2\n512\n": 512 * 1024} {
+		path := filepath.Join(dir, "rss")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readMaxRSS(path)
+		if err != nil || got != want {
+			t.Errorf("readMaxRSS(%q) = %d, %v; want %d", content, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "lots\n"} {
+		path := filepath.Join(dir, "bad")
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readMaxRSS(path); err == nil {
+			t.Errorf("readMaxRSS(%q) gave no error", bad)
 		}
 	}
 }
