@@ -2,6 +2,7 @@ package filters
 
 import (
 	"context"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -24,6 +25,12 @@ type Classifier struct {
 	setNames    []string
 	nlits       int
 	frames      []frameC
+	frameGate   gate // cheap necessary conditions of the frames (gate.go)
+	frameIndex  gateIndex
+	cueGate     gate    // … and of the cues
+	lightOff    []int32 // literal or set id → the virtual gate ids it lights
+	lightIDs    []int32
+	nseen       int // literals, sets and virtual gate ids
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
@@ -83,6 +90,10 @@ type scratch struct {
 	fill    []int32
 	tokOf   []int32
 	litSeen []bool
+	seen    []bool    // gate ids: literals, then term sets, then virtual ids
+	seenIDs []int32   // the seen gate ids, in the order seen
+	sig     signature // of the seen gate ids
+	marks   []uint64  // the frames whose gate may be open, one bit each
 	setSeen []bool
 	catSeen map[Category]bool
 	cands   []cand
@@ -101,21 +112,16 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	t := &s.text
 
 	// Frames: context patterns that make findings.
-	for fi := range c.frames {
-		f := &c.frames[fi]
-		if !s.present(f.anchors) {
-			continue
+	s.marks = resizeMarks(s.marks, len(c.frames))
+	c.frameIndex.candidates(s.seenIDs, s.marks)
+	for w, word := range s.marks {
+		for ; word != 0; word &= word - 1 {
+			fi := w<<6 | bits.TrailingZeros64(word)
+			if !c.frameGate.open(s.seen, &s.sig, fi) {
+				continue
+			}
+			c.tryFrame(s, m, fi)
 		}
-		a, b, ok := c.find(s, f.elems, f.Lang, 0)
-		if !ok {
-			continue
-		}
-		start, end := c.tokSpan(s, a, b)
-		s.cands = append(s.cands, cand{
-			f: Finding{Rule: f.ID, Category: f.Category, Severity: f.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: f.Lang},
-			a: a, b: b, lex: -1,
-			nStart: int32(t.Tokens[a].Start), nEnd: int32(t.Tokens[b-1].End),
-		})
 	}
 	nFrames := len(s.cands)
 
@@ -250,6 +256,9 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	clear(s.catSeen)
 	s.litSeen = resize(s.litSeen, c.nlits)
 	s.setSeen = resize(s.setSeen, len(c.setNames))
+	s.seen = resize(s.seen, c.nseen)
+	s.seenIDs = s.seenIDs[:0]
+	s.sig = signature{}
 	if len(t.Norm) == 0 {
 		s.byStart = s.byStart[:0]
 		return
@@ -294,8 +303,10 @@ func (c *Classifier) prepare(s *scratch, text string) {
 			s.catSeen[c.entries[r.idx].Category] = true
 		case kindSet:
 			s.setSeen[r.idx] = true
+			c.see(s, int32(c.nlits)+r.idx)
 		case kindLit:
 			s.litSeen[r.idx] = true
+			c.see(s, r.idx)
 		default:
 			continue
 		}
@@ -477,7 +488,7 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 func (c *Classifier) applyCues(s *scratch) {
 	for qi := range c.cues {
 		q := &c.cues[qi]
-		if !c.cueMayApply(s, q) || !s.present(q.anchors) {
+		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueMayApply(s, q) || !s.present(q.anchors) {
 			continue
 		}
 		for from := 0; from < len(s.text.Tokens); {
@@ -563,4 +574,53 @@ func (c *Classifier) decideLang(v *Verdict, m Message, need bool) {
 	default:
 		v.Lang, v.LangSource = def, LangDefault
 	}
+}
+
+// see marks a literal or set id as seen, with the virtual gate ids it
+// lights.
+func (c *Classifier) see(s *scratch, x int32) {
+	if s.seen[x] {
+		return
+	}
+	s.seen[x] = true
+	s.seenIDs = append(s.seenIDs, x)
+	s.sig.set(x)
+	for _, v := range c.lightIDs[c.lightOff[x]:c.lightOff[x+1]] {
+		if !s.seen[v] {
+			s.seen[v] = true
+			s.seenIDs = append(s.seenIDs, v)
+			s.sig.set(v)
+		}
+	}
+}
+
+// tryFrame looks for frame fi, whose gate is open, and adds its first
+// match to the candidates.
+func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
+	f := &c.frames[fi]
+	if !s.present(f.anchors) {
+		return
+	}
+	a, b, ok := c.find(s, f.elems, f.Lang, 0)
+	if !ok {
+		return
+	}
+	t := &s.text
+	start, end := c.tokSpan(s, a, b)
+	s.cands = append(s.cands, cand{
+		f: Finding{Rule: f.ID, Category: f.Category, Severity: f.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: f.Lang},
+		a: a, b: b, lex: -1,
+		nStart: int32(t.Tokens[a].Start), nEnd: int32(t.Tokens[b-1].End),
+	})
+}
+
+// resizeMarks returns b with one cleared bit for each of n patterns.
+func resizeMarks(b []uint64, n int) []uint64 {
+	w := (n + 63) / 64
+	if cap(b) < w {
+		return make([]uint64, w)
+	}
+	b = b[:w]
+	clear(b)
+	return b
 }

@@ -1,8 +1,10 @@
 package filters
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -250,6 +252,15 @@ func New(cfg Config) (*Classifier, error) {
 		cl.cues = append(cl.cues, cc)
 	}
 	cl.nlits = int(c.nlits)
+	gb := newGates(c.nlits, int32(len(cl.setNames)))
+	for i := range cl.frames {
+		gb.add(&cl.frameGate, cl.frames[i].anchors, true)
+	}
+	for i := range cl.cues {
+		gb.add(&cl.cueGate, cl.cues[i].anchors, false)
+	}
+	cl.lightOff, cl.lightIDs, cl.nseen = gb.table()
+	cl.frameIndex = cl.frameGate.index(cl.nseen)
 
 	// Links.
 	lc, err := links.NewClassifier(cfg.Links)
@@ -379,10 +390,31 @@ func anchorsOf(seq []celem) []anchor {
 				}
 				g.alts = append(g.alts, a)
 			}
-			if len(g.alts) > 0 {
+			switch {
+			case len(g.alts) == 1:
+				out = append(out, g.alts[0]...) // "(a b)" needs a and b
+			case len(g.alts) > 1:
 				out = append(out, g)
 			}
 		}
 	}
+	// All must occur, in any order: check the cheap ones first, so that a
+	// pattern whose term set is absent fails before its groups are looked
+	// at.
+	slices.SortStableFunc(out, func(a, b anchor) int { return cmp.Compare(a.cost(), b.cost()) })
 	return out
+}
+
+// cost is the number of lookups presentOne makes for a in the worst case.
+func (a anchor) cost() int {
+	if a.kind != pattern.Group {
+		return 1
+	}
+	n := 0
+	for _, alt := range a.alts {
+		for _, b := range alt {
+			n += b.cost()
+		}
+	}
+	return n
 }

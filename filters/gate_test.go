@@ -1,0 +1,118 @@
+package filters
+
+import (
+	"context"
+	"reflect"
+	"testing"
+)
+
+// gateConfig is testConfig with patterns of every shape a gate must
+// handle: literals, sets, groups of literals and of sets, nested and
+// optional groups, a set defined both for a language and for "any",
+// lexicon categories, and patterns made only of groups.
+func gateConfig() Config {
+	cfg := testConfig()
+	cfg.Terms = append(cfg.Terms,
+		TermSet{Name: "modal", Lang: "fr", Terms: []string{"faut", "il faut", "on devrait"}},
+		TermSet{Name: "modal", Terms: []string{"must"}}, // "any": @modal in fr is either
+		TermSet{Name: "out", Lang: "fr", Terms: []string{"expulser", "virer~"}},
+	)
+	cfg.Frames = append(cfg.Frames,
+		Frame{ID: "g.groups_only", Lang: "fr", Category: Hate, Severity: High, Pattern: "(tu vas | vous allez) (le regretter | payer)"},
+		Frame{ID: "g.nested", Lang: "fr", Category: Threat, Severity: High, Pattern: "(on | ils) ((t attend | t attendent) (a la sortie | dehors) | te cherche)"},
+		Frame{ID: "g.call", Lang: "fr", Category: Hate, Severity: Critical, Pattern: "@modal ~3 @out (tous)? (les | ces) @group"},
+		Frame{ID: "g.optional_first", Lang: "fr", Category: Hate, Severity: High, Pattern: "(les | ces)? @group (sont | c est) (des)? @vermin"},
+		Frame{ID: "g.single_alt", Lang: "fr", Category: Hate, Severity: High, Pattern: "(sale @group) dehors"},
+		Frame{ID: "g.lex", Lang: "fr", Category: Insult, Severity: High, Pattern: "(grosse | gros) @lex:insult"},
+		Frame{ID: "g.any_gap", Lang: "fr", Category: Insult, Severity: Low, Pattern: ". ~2 (minable | nul)"},
+	)
+	cfg.Cues = append(cfg.Cues,
+		Cue{ID: "g.cue_groups", Lang: "fr", Kind: CueNegation, Pattern: "(je ne pense pas | je pense pas | c est faux) (que | qu)", After: 8, Categories: []Category{Hate}},
+		Cue{ID: "g.cue_word", Lang: "fr", Kind: CueIdiom, Pattern: "pas", Before: 1, Categories: []Category{Hate}},
+	)
+	return cfg
+}
+
+var gateMessages = []string{
+	"", "bonjour", "t'es qu'un gros c0nnard", "tu vas le regretter", "vous allez payer la cantine",
+	"on t'attend à la sortie", "ils te cherche", "ils t'attendent dehors ce soir",
+	"il faut expulser tous les arabes", "we must virer les juifs", "on devrait vierr les noirs",
+	"les arabes sont des parasites", "arabes c'est des rats", "ces juifs sont des cafards pas",
+	"sale noirs dehors", "sale dehors", "grosse pute", "gros sale", "c'est minable", "nul",
+	"je ne pense pas que les arabes sont des parasites", "c'est faux qu'ils sont des rats",
+	"dire \"les juifs sont des rats\" c'est raciste", "va sur pornhub.com", "son numéro c'est 06 12 34 56 78",
+}
+
+// TestGateNecessary checks that a gate is open whenever a pattern's
+// anchors all occur: a closed gate never hides a match.
+func TestGateNecessary(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := new(scratch)
+	closed := 0
+	for _, m := range gateMessages {
+		c.prepare(s, m)
+		for i := range c.frames {
+			open := c.frameGate.open(s.seen, &s.sig, i)
+			if s.present(c.frames[i].anchors) && !open {
+				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
+			}
+			if !open {
+				closed++
+			}
+		}
+		for i := range c.cues {
+			if s.present(c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
+				t.Errorf("%q: cue %s has its anchors but a closed gate", m, c.cues[i].ID)
+			}
+		}
+	}
+	if closed == 0 {
+		t.Error("no gate was ever closed: gates filter nothing")
+	}
+}
+
+// TestGateVerdicts checks that gates change no verdict: the same
+// classifier with gates that are always open judges every message alike.
+func TestGateVerdicts(t *testing.T) {
+	gated, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	open.frameGate = gate{off: make([]int32, len(open.frames)+1), sig: make([]signature, len(open.frames))}
+	open.cueGate = gate{off: make([]int32, len(open.cues)+1), sig: make([]signature, len(open.cues))}
+	ctx := context.Background()
+	for _, m := range gateMessages {
+		a := gated.Classify(ctx, Message{Text: m, Lang: "fr"})
+		b := open.Classify(ctx, Message{Text: m, Lang: "fr"})
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%q: with gates %+v\nwithout %+v", m, a, b)
+		}
+	}
+}
+
+func TestSignature(t *testing.T) {
+	var seen, need signature
+	for _, id := range []int32{3, 64, 300, 1000} {
+		seen.set(id)
+	}
+	need.set(300)
+	need.set(3)
+	if !seen.covers(&need) {
+		t.Error("seen {3, 64, 300, 1000} does not cover {3, 300}")
+	}
+	need.set(65)
+	if seen.covers(&need) {
+		t.Error("seen {3, 64, 300, 1000} covers {3, 65, 300}")
+	}
+	var empty signature
+	if !empty.covers(&signature{}) {
+		t.Error("an empty signature does not cover an empty one")
+	}
+}
