@@ -390,9 +390,10 @@ func TestWithoutHateRules(t *testing.T) {
 	}
 }
 
-// hateBenchMessages is a classroom mix: mostly ordinary messages, one in
-// ten from the suite (hateful or tricky).
-func hateBenchMessages(t testing.TB, n int) []string {
+// hateBenchMessages is a classroom mix of n messages: ordinary ones and,
+// one in every, a message of the suite (hateful or tricky); every 1 means
+// suite messages only.
+func hateBenchMessages(t testing.TB, n, every int) []string {
 	t.Helper()
 	ordinary := []string{
 		"salut tout le monde, quelqu'un a fait l'exercice 3 page 42 pour demain ?",
@@ -423,7 +424,7 @@ func hateBenchMessages(t testing.TB, n int) []string {
 	}
 	out := make([]string, n)
 	for i := range out {
-		if i%10 == 9 {
+		if i%every == every-1 {
 			out[i] = tricky[(i*7919)%len(tricky)]
 		} else {
 			out[i] = ordinary[(i*31)%len(ordinary)]
@@ -432,18 +433,28 @@ func hateBenchMessages(t testing.TB, n int) []string {
 	return out
 }
 
+// benchmarkHate measures c on two mixes: "classroom", ordinary messages
+// with one in 20 from the suite (the rate of filters/bench_test.go), and
+// "suite", the suite's messages only, hateful or tricky: the worst case.
 func benchmarkHate(b *testing.B, c *filters.Classifier) {
-	msgs := hateBenchMessages(b, 2000)
-	ctx := context.Background()
-	for _, m := range msgs {
-		c.Classify(ctx, filters.Message{Text: m, DefaultLang: "fr"})
+	for _, mix := range []struct {
+		name  string
+		every int
+	}{{"classroom", 20}, {"suite", 1}} {
+		b.Run(mix.name, func(b *testing.B) {
+			msgs := hateBenchMessages(b, 2000, mix.every)
+			ctx := context.Background()
+			for _, m := range msgs {
+				c.Classify(ctx, filters.Message{Text: m, DefaultLang: "fr"})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c.Classify(ctx, filters.Message{Text: msgs[i%len(msgs)], DefaultLang: "fr"})
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c.Classify(ctx, filters.Message{Text: msgs[i%len(msgs)], DefaultLang: "fr"})
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
 // BenchmarkClassifyWithHateRules measures the default rules.
@@ -453,7 +464,7 @@ func BenchmarkClassifyWithHateRules(b *testing.B) {
 }
 
 // BenchmarkClassifyWithoutHateRules measures the same rules minus the
-// hate-speech fragments, for comparison.
+// hate-speech fragments (50–59), for comparison.
 func BenchmarkClassifyWithoutHateRules(b *testing.B) {
 	r, _ := hateRulesClassifier(b)
 	c, err := filters.New(withoutHateRules(r.Filters))
