@@ -324,6 +324,10 @@ func (t *Text) join() {
 			if s == 0 || (sep != 0 && s != sep) {
 				break
 			}
+			if j > k && t.elided(j+1) {
+				// "g a y s c'est": the "c'" belongs to the next word.
+				break
+			}
 			sep = s
 			j++
 		}
@@ -347,6 +351,23 @@ func (t *Text) join() {
 			k++
 		}
 	}
+}
+
+// elided reports whether piece k is a letter written against an
+// apostrophe and a word, as the elided articles and pronouns of French
+// are (c'est, l'école, j'ai, qu'il): it starts the next word, it does not
+// end a run of spaced letters.
+func (t *Text) elided(k int) bool {
+	ps := t.pieces
+	if k+1 >= len(ps) || ps[k+1].kind != pWord {
+		return false
+	}
+	end := ps[k].c1
+	if int(end)+1 != int(ps[k+1].c0) {
+		return false
+	}
+	c := &t.cells[end]
+	return c.cls == clsPunct && c.aux == qSingle
 }
 
 // joinable decides whether the run of single-character pieces [a, b],

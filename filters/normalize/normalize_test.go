@@ -158,6 +158,8 @@ func TestSpacedJoin(t *testing.T) {
 		{"two with space", "y a", "y a"},
 		{"two with underscore", "t_g", "t g"},
 		{"leet before join", "c 0 n n 4 r d", "conard"},
+		{"elision ends the run", "les g a y s c'est", "les gays c est"},
+		{"elision right after", "f e m m e s l'ont dit", "femes l ont dit"},
 		{"digits at run ends", "4 c o n 5", "4 con 5"},
 		{"accented spaced", "e n c u l é", "encule"},
 		{"fullwidth spaced", "ｃ ｏ ｎ", "con"},
