@@ -83,27 +83,29 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		return m, nil
 	}
 	var err error
-	m.MessagesSeen = register(reg, m.MessagesSeen, &err)
-	m.Verdicts = register(reg, m.Verdicts, &err)
-	m.PlatformFailures = register(reg, m.PlatformFailures, &err)
-	m.QueueDepth = register(reg, m.QueueDepth, &err)
-	m.QueueFull = register(reg, m.QueueFull, &err)
-	m.Unjudged = register(reg, m.Unjudged, &err)
-	m.ClassifySeconds = register(reg, m.ClassifySeconds, &err)
-	m.IncidentsStored = register(reg, m.IncidentsStored, &err)
-	m.IncidentStoreFailures = register(reg, m.IncidentStoreFailures, &err)
-	m.AlertsSent = register(reg, m.AlertsSent, &err)
-	m.AlertsFailed = register(reg, m.AlertsFailed, &err)
+	m.MessagesSeen = RegisterCollector(reg, m.MessagesSeen, &err)
+	m.Verdicts = RegisterCollector(reg, m.Verdicts, &err)
+	m.PlatformFailures = RegisterCollector(reg, m.PlatformFailures, &err)
+	m.QueueDepth = RegisterCollector(reg, m.QueueDepth, &err)
+	m.QueueFull = RegisterCollector(reg, m.QueueFull, &err)
+	m.Unjudged = RegisterCollector(reg, m.Unjudged, &err)
+	m.ClassifySeconds = RegisterCollector(reg, m.ClassifySeconds, &err)
+	m.IncidentsStored = RegisterCollector(reg, m.IncidentsStored, &err)
+	m.IncidentStoreFailures = RegisterCollector(reg, m.IncidentStoreFailures, &err)
+	m.AlertsSent = RegisterCollector(reg, m.AlertsSent, &err)
+	m.AlertsFailed = RegisterCollector(reg, m.AlertsFailed, &err)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return m, nil
 }
 
-// register registers c on reg, returning the collector already
-// registered under the same name if there is one. The first other error
-// is kept in *errp.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
+// RegisterCollector registers c on reg, returning the collector already
+// registered under the same name if there is one (a second server or
+// bot in the same process shares it). The first other error is kept in
+// *errp. The bot, the HTTP API and the reloader register their metrics
+// with it.
+func RegisterCollector[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
 	err := reg.Register(c)
 	if err == nil {
 		return c
@@ -115,7 +117,7 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 		}
 	}
 	if *errp == nil {
-		*errp = fmt.Errorf("bot: register metrics: %w", err)
+		*errp = fmt.Errorf("register metrics: %w", err)
 	}
 	return c
 }

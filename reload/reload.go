@@ -133,34 +133,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		return m, nil
 	}
 	var err error
-	m.Reloads = register(reg, m.Reloads, &err)
-	m.Version = register(reg, m.Version, &err)
-	m.Error = register(reg, m.Error, &err)
-	m.LastSuccess = register(reg, m.LastSuccess, &err)
+	m.Reloads = bot.RegisterCollector(reg, m.Reloads, &err)
+	m.Version = bot.RegisterCollector(reg, m.Version, &err)
+	m.Error = bot.RegisterCollector(reg, m.Error, &err)
+	m.LastSuccess = bot.RegisterCollector(reg, m.LastSuccess, &err)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reload: %w", err)
 	}
 	return m, nil
 }
 
-// register registers c, or returns the collector reg already holds
-// under its name. The first other error is kept in *errp.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	if *errp == nil {
-		*errp = fmt.Errorf("reload: register metrics: %w", err)
-	}
-	return c
-}
 
 // Options configure a Reloader.
 type Options struct {

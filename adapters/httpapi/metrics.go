@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vigie-edu/vigie/bot"
 )
 
 // metrics are the server's own metrics; the bot's (messages seen with
@@ -34,33 +35,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	var err error
-	m.requests = register(reg, m.requests, &err)
-	m.duration = register(reg, m.duration, &err)
-	m.rejected = register(reg, m.rejected, &err)
+	m.requests = bot.RegisterCollector(reg, m.requests, &err)
+	m.duration = bot.RegisterCollector(reg, m.duration, &err)
+	m.rejected = bot.RegisterCollector(reg, m.rejected, &err)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("httpapi: %w", err)
 	}
 	return m, nil
 }
 
-// register registers c, or returns the collector reg already holds
-// under its name (a second server in the same process).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	if *errp == nil {
-		*errp = fmt.Errorf("httpapi: register metrics: %w", err)
-	}
-	return c
-}
 
 // instrument counts and times the requests of one handler.
 func (m *metrics) instrument(name string, h http.Handler) http.Handler {
