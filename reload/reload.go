@@ -143,7 +143,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
-
 // Options configure a Reloader.
 type Options struct {
 	// Path is the rules file ("" for the embedded defaults alone: there

@@ -44,7 +44,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-
 // instrument counts and times the requests of one handler.
 func (m *metrics) instrument(name string, h http.Handler) http.Handler {
 	labels := prometheus.Labels{"handler": name}
