@@ -51,6 +51,9 @@ type Config struct {
 	Drain        time.Duration // longest wait for deletions after the last message (default 30 s)
 	Dir          string        // directory for the incident store (default: a new temporary directory, removed after)
 	Logger       *zap.Logger   // the bot's and the adapter's logger (default: none)
+	// Workers is the bot's number of workers (bot.Options.Workers; 0:
+	// the bot's default, 2 × GOMAXPROCS).
+	Workers int
 }
 
 func (c *Config) fill() {
@@ -193,6 +196,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			Classifier: clf, Config: botCfg, Version: "bench", Actions: maps.Clone(r.Filters.Actions),
 		}),
 		Store:      st,
+		Workers:    cfg.Workers,
 		Logger:     cfg.Logger,
 		Registerer: prometheus.NewRegistry(),
 	})
