@@ -54,6 +54,10 @@ func New(codes []string) (*Detector, error) {
 // Languages returns the detector's languages as ISO 639-1 codes.
 func (d *Detector) Languages() []string { return append([]string(nil), d.codes...) }
 
+// QuickConfidence is the confidence Detect gives a language decided by
+// function words alone.
+const QuickConfidence = 0.9
+
 // maxLetters is how many letters of a message Detect gives lingua.
 // Lingua's cost grows with the length of the text (about 2 µs a
 // character: 0.1 ms for 40, 0.5 ms for 240), and 120 letters are what
@@ -82,9 +86,16 @@ func clip(text string, n int) string {
 // and lingua's confidence in it (0–1). It returns "" and 0 when the text
 // gives nothing to go on. Only the first words of a long text count
 // (about 120 letters).
+//
+// Messages whose function words leave no doubt ("the", "and" and no word
+// of another language) are decided without lingua, with confidence
+// QuickConfidence.
 func (d *Detector) Detect(text string) (string, float64) {
 	if d.det == nil {
 		return d.codes[0], 1
+	}
+	if lang, ok := d.quick(text); ok {
+		return lang, QuickConfidence
 	}
 	vals := d.det.ComputeLanguageConfidenceValues(clip(text, maxLetters))
 	if len(vals) == 0 || vals[0].Value() == 0 {
