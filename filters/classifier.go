@@ -412,13 +412,61 @@ func (s *scratch) hitsAt(pos int) []int32 {
 // find returns the first match of seq starting at or after token from.
 func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, int, bool) {
 	n := len(s.text.Tokens)
-	for start := from; start < n; start++ {
-		end := -1
-		if c.seq(s, seq, 0, start, lang, func(e int) bool { end = e; return e > start }) {
+	start, end := 0, -1
+	done := func(e int) bool { end = e; return e > start }
+	for start = from; start < n; start++ {
+		if !c.mayStart(s, seq, start) {
+			continue
+		}
+		if c.seq(s, seq, 0, start, lang, done) {
 			return start, end, true
 		}
 	}
 	return 0, 0, false
+}
+
+// mayStart reports whether seq could match from token pos, judging by its
+// first element alone: a mandatory word, term set or lexicon category
+// needs a hit of its kind starting there. It never says no wrongly.
+func (c *Classifier) mayStart(s *scratch, seq []celem, pos int) bool {
+	if len(seq) == 0 {
+		return true
+	}
+	e := &seq[0]
+	if e.opt {
+		return true
+	}
+	switch e.kind {
+	case pattern.Word, pattern.Prefix:
+		for _, i := range s.hitsAt(pos) {
+			if h := &s.th[i]; h.ref.kind == kindLit && h.ref.idx == e.lit {
+				return true
+			}
+		}
+		return false
+	case pattern.Ref:
+		for _, i := range s.hitsAt(pos) {
+			if h := &s.th[i]; h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) {
+				return true
+			}
+		}
+		return false
+	case pattern.Lex:
+		for _, i := range s.hitsAt(pos) {
+			if h := &s.th[i]; h.ref.kind == kindLex && c.entries[h.ref.idx].Category == e.cat {
+				return true
+			}
+		}
+		return false
+	case pattern.Group:
+		for _, alt := range e.alts {
+			if c.mayStart(s, alt, pos) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // seq matches seq[k:] at token pos and calls next with each possible end
