@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/vigie-edu/vigie/adapters/envsecret"
 )
 
 // Environment variables read by ConfigFromEnv.
@@ -131,23 +133,11 @@ func ConfigFromEnv() (cfg Config, ok bool, err error) {
 // system passed in, for tests.
 func configFromLookup(lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (Config, bool, error) {
 	var cfg Config
-	tok, hasTok := lookup(EnvToken)
-	file, hasFile := lookup(EnvTokenFile)
-	tok, file = strings.TrimSpace(tok), strings.TrimSpace(file)
-	switch {
-	case hasTok && tok != "" && hasFile && file != "":
-		return cfg, false, fmt.Errorf("discord config: set %s or %s, not both", EnvToken, EnvTokenFile)
-	case hasFile && file != "":
-		b, err := readFile(file)
-		if err != nil {
-			// The path is not secret; the file's content is.
-			return cfg, false, fmt.Errorf("discord config: reading %s: %w", EnvTokenFile, err)
-		}
-		tok = strings.TrimSpace(string(b))
-		if tok == "" {
-			return cfg, false, fmt.Errorf("discord config: token file %s is empty", file)
-		}
-	case tok == "":
+	tok, err := envsecret.Read(lookup, readFile, EnvToken, EnvTokenFile)
+	if err != nil {
+		return cfg, false, fmt.Errorf("discord config: %w", err)
+	}
+	if tok == "" {
 		return cfg, false, nil
 	}
 	cfg.Token = tok

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/vigie-edu/vigie/adapters/envsecret"
 )
 
 // Environment variables read by ConfigFromEnv.
@@ -144,23 +146,13 @@ func configFromLookup(lookup func(string) (string, bool), readFile func(string) 
 		v, _ := lookup(key)
 		return strings.TrimSpace(v)
 	}
-	tok, file, u := get(EnvToken), get(EnvTokenFile), get(EnvURL)
-	if tok == "" && file == "" && u == "" {
-		return cfg, false, nil
+	u := get(EnvURL)
+	tok, err := envsecret.Read(lookup, readFile, EnvToken, EnvTokenFile)
+	if err != nil {
+		return cfg, true, fmt.Errorf("mattermost config: %w", err)
 	}
-	switch {
-	case tok != "" && file != "":
-		return cfg, true, fmt.Errorf("mattermost config: set %s or %s, not both", EnvToken, EnvTokenFile)
-	case file != "":
-		b, err := readFile(file)
-		if err != nil {
-			// The path is not secret; the file's content is.
-			return cfg, true, fmt.Errorf("mattermost config: reading %s: %w", EnvTokenFile, err)
-		}
-		tok = strings.TrimSpace(string(b))
-		if tok == "" {
-			return cfg, true, fmt.Errorf("mattermost config: token file %s is empty", file)
-		}
+	if tok == "" && u == "" {
+		return cfg, false, nil
 	}
 	cfg.Token = tok
 	cfg.URL = strings.TrimRight(u, "/")
