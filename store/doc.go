@@ -9,9 +9,12 @@
 // Two backends implement the same Store interface:
 //
 //   - SQLite (the default; modernc.org/sqlite, pure Go, no cgo) in one
-//     file, opened in WAL mode with a busy timeout, immediate write
-//     transactions and foreign keys on, so that many goroutines may
-//     record at once;
+//     file, opened in WAL mode (synchronous=NORMAL: a commit survives a
+//     crash of the process) with a busy timeout, immediate write
+//     transactions and foreign keys on; the store's own writes queue
+//     for one another in Go and the WAL is checkpointed in the
+//     background, so that many goroutines may record at once without
+//     one waiting in SQLite's busy handler or behind a checkpoint;
 //   - PostgreSQL (github.com/jackc/pgx/v5 through database/sql), chosen
 //     by a "postgres://" or "postgresql://" DSN, for schools that run
 //     several bots or a web console on another machine.

@@ -174,6 +174,9 @@ func OpenWith(ctx context.Context, dsn string, o Options) (Store, error) {
 		s.db.Close()
 		return nil, sec.wrap(fmt.Errorf("store: open %s %s: %w", backend, RedactDSN(dsn), err))
 	}
+	if s.ownCheckpoints {
+		s.ckpt = startCheckpointer(s.db)
+	}
 	return s, nil
 }
 
@@ -190,14 +193,14 @@ func openPostgres(dsn string, o Options) (*sqlStore, error) {
 
 // sqliteDSN builds the modernc.org/sqlite DSN for a path (or file: URI)
 // with Vigie's settings, keeping the caller's own query parameters.
-func sqliteDSN(target string, o Options) (dsn string, memory bool, err error) {
+func sqliteDSN(target string, o Options) (dsn string, memory, ownCheckpoints bool, err error) {
 	base, query, _ := strings.Cut(target, "?")
 	if base == "" {
-		return "", false, fmt.Errorf("%w: empty SQLite path", ErrInvalid)
+		return "", false, false, fmt.Errorf("%w: empty SQLite path", ErrInvalid)
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return "", false, fmt.Errorf("%w: SQLite DSN query: %v", ErrInvalid, err)
+		return "", false, false, fmt.Errorf("%w: SQLite DSN query: %v", ErrInvalid, err)
 	}
 	memory = base == ":memory:" || strings.HasPrefix(base, "file::memory:") || q.Get("mode") == "memory"
 	setDefault := func(k, v string) {
@@ -213,13 +216,38 @@ func sqliteDSN(target string, o Options) (dsn string, memory bool, err error) {
 	setDefault("_txlock", "immediate")
 	if !memory {
 		setDefault("_journal_mode", "WAL")
+		// NORMAL in WAL mode: a commit is written to the WAL (it
+		// survives a crash of the process) and synced at the next
+		// checkpoint (see write.go).
 		setDefault("_synchronous", "NORMAL")
+		// The store checkpoints in the background (write.go), not in
+		// the commit that fills the WAL, unless the caller set its own
+		// threshold.
+		journal := q.Get("_journal_mode")
+		if q.Has("_journal") { // the driver's alias wins
+			journal = q.Get("_journal")
+		}
+		if strings.EqualFold(journal, "WAL") && !hasPragma(q, "wal_autocheckpoint") {
+			q.Add("_pragma", "wal_autocheckpoint(0)")
+			ownCheckpoints = true
+		}
 	}
-	return base + "?" + q.Encode(), memory, nil
+	return base + "?" + q.Encode(), memory, ownCheckpoints, nil
+}
+
+// hasPragma reports whether the DSN query sets a pragma with _pragma.
+func hasPragma(q url.Values, name string) bool {
+	for _, v := range q["_pragma"] {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if strings.HasPrefix(v, name) && (len(v) == len(name) || strings.ContainsRune("(= ", rune(v[len(name)]))) {
+			return true
+		}
+	}
+	return false
 }
 
 func openSQLite(target string, o Options) (*sqlStore, error) {
-	dsn, memory, err := sqliteDSN(target, o)
+	dsn, memory, ownCheckpoints, err := sqliteDSN(target, o)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +268,7 @@ func openSQLite(target string, o Options) (*sqlStore, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	return &sqlStore{db: db, d: sqliteDialect, now: o.Now}, nil
+	return &sqlStore{db: db, d: sqliteDialect, now: o.Now, writes: newWriteSlot(), ownCheckpoints: ownCheckpoints}, nil
 }
 
 // errNoRows maps sql.ErrNoRows to ErrNotFound.

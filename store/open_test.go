@@ -99,22 +99,31 @@ func TestSQLiteDSN(t *testing.T) {
 		memory bool
 		want   url.Values // expected parameters (others may be present)
 		base   string
+		// ownCheckpoints: automatic checkpoints off, the store's own on.
+		ownCheckpoints bool
 	}{
-		{"vigie.db", false, url.Values{"_busy_timeout": {"3000"}, "_journal_mode": {"WAL"}, "_foreign_keys": {"on"}, "_txlock": {"immediate"}}, "vigie.db"},
-		{":memory:", true, url.Values{"_foreign_keys": {"on"}}, ":memory:"},
-		{"file::memory:?cache=private", true, url.Values{"cache": {"private"}}, "file::memory:"},
-		{"file:v.db?mode=memory", true, url.Values{"mode": {"memory"}}, "file:v.db"},
-		{"v.db?_busy_timeout=50&_journal_mode=DELETE", false, url.Values{"_busy_timeout": {"50"}, "_journal_mode": {"DELETE"}}, "v.db"},
+		{"vigie.db", false, url.Values{"_busy_timeout": {"3000"}, "_journal_mode": {"WAL"}, "_foreign_keys": {"on"}, "_txlock": {"immediate"},
+			"_synchronous": {"NORMAL"}, "_pragma": {"wal_autocheckpoint(0)"}}, "vigie.db", true},
+		{":memory:", true, url.Values{"_foreign_keys": {"on"}}, ":memory:", false},
+		{"file::memory:?cache=private", true, url.Values{"cache": {"private"}}, "file::memory:", false},
+		{"file:v.db?mode=memory", true, url.Values{"mode": {"memory"}}, "file:v.db", false},
+		{"v.db?_busy_timeout=50&_journal_mode=DELETE", false, url.Values{"_busy_timeout": {"50"}, "_journal_mode": {"DELETE"}}, "v.db", false},
+		{"v.db?_pragma=wal_autocheckpoint(500)", false, url.Values{"_pragma": {"wal_autocheckpoint(500)"}}, "v.db", false},
+		{"v.db?_pragma=wal_autocheckpoint%3D200", false, url.Values{"_pragma": {"wal_autocheckpoint=200"}}, "v.db", false},
 	}
 	for _, tc := range tests {
-		dsn, memory, err := sqliteDSN(tc.target, o)
+		dsn, memory, own, err := sqliteDSN(tc.target, o)
 		if err != nil {
 			t.Fatalf("sqliteDSN(%q): %v", tc.target, err)
 		}
 		base, query, _ := strings.Cut(dsn, "?")
 		q, _ := url.ParseQuery(query)
-		if memory != tc.memory || base != tc.base {
-			t.Errorf("sqliteDSN(%q) = %q, memory %v; want base %q, memory %v", tc.target, dsn, memory, tc.base, tc.memory)
+		if memory != tc.memory || base != tc.base || own != tc.ownCheckpoints {
+			t.Errorf("sqliteDSN(%q) = %q, memory %v, own checkpoints %v; want base %q, memory %v, own checkpoints %v",
+				tc.target, dsn, memory, own, tc.base, tc.memory, tc.ownCheckpoints)
+		}
+		if n := len(q["_pragma"]); n > 1 {
+			t.Errorf("sqliteDSN(%q) = %q: %d _pragma values, want at most 1", tc.target, dsn, n)
 		}
 		for k, v := range tc.want {
 			if q.Get(k) != v[0] {
@@ -125,7 +134,7 @@ func TestSQLiteDSN(t *testing.T) {
 			t.Errorf("sqliteDSN(%q) = %q: WAL asked for a memory database", tc.target, dsn)
 		}
 	}
-	if _, _, err := sqliteDSN("", o); !errors.Is(err, ErrInvalid) {
+	if _, _, _, err := sqliteDSN("", o); !errors.Is(err, ErrInvalid) {
 		t.Errorf("sqliteDSN(\"\") = %v, want ErrInvalid", err)
 	}
 }

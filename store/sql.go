@@ -18,6 +18,13 @@ type sqlStore struct {
 	db  *sql.DB
 	d   *dialect
 	now func() time.Time
+	// writes lets one write transaction run at a time (SQLite; nil for
+	// PostgreSQL); ckpt checkpoints the WAL (SQLite file; else nil). See
+	// write.go.
+	writes writeSlot
+	ckpt   *checkpointer
+	// ownCheckpoints: automatic checkpoints are off, Open starts ckpt.
+	ownCheckpoints bool
 }
 
 // notFoundError is a not-found error that names what was missing and
@@ -107,11 +114,11 @@ func (s *sqlStore) record(ctx context.Context, in *Incident) (string, time.Time,
 	cats := categoryScores(&in.Verdict)
 	top := in.TopCategory()
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("begin: %w", err)
+		return "", time.Time{}, err
 	}
-	defer tx.Rollback()
+	defer done()
 	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO incidents (
 		id, platform, class_id, class_name, channel_id, channel_name, message_id,
 		author_id, author_name, kind, posted_at, recorded_at, text, attachments, link,
@@ -171,11 +178,11 @@ func (s *sqlStore) addStep(ctx context.Context, id string, st Step) error {
 	if err := checkStep(st); err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
-	defer tx.Rollback()
+	defer done()
 	var one int
 	err = tx.QueryRowContext(ctx, s.d.q("SELECT 1 FROM incidents WHERE id = ?"+s.d.keyShare), id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -402,7 +409,7 @@ func (s *sqlStore) FollowUp(ctx context.Context, id, by, note string, at time.Ti
 	if at.IsZero() {
 		at = s.clock()
 	}
-	res, err := s.db.ExecContext(ctx, s.d.q("UPDATE incidents SET followed_up_at = ?, followed_up_by = ?, note = ? WHERE id = ?"),
+	res, err := s.execWrite(ctx, s.d.q("UPDATE incidents SET followed_up_at = ?, followed_up_by = ?, note = ? WHERE id = ?"),
 		s.d.time(at), storable(by), storable(note), storable(id))
 	if err != nil {
 		return fmt.Errorf("store: follow up incident %s: %w", storable(id), err)
@@ -420,7 +427,7 @@ func (s *sqlStore) FollowUp(ctx context.Context, id, by, note string, at time.Ti
 // Purge implements Store. Steps and categories go with their incidents
 // (ON DELETE CASCADE).
 func (s *sqlStore) Purge(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.d.q("DELETE FROM incidents WHERE recorded_at < ?"), s.d.time(before))
+	res, err := s.execWrite(ctx, s.d.q("DELETE FROM incidents WHERE recorded_at < ?"), s.d.time(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge incidents: %w", err)
 	}
@@ -466,7 +473,7 @@ func (s *sqlStore) PutClassSettings(ctx context.Context, cs ClassSettings) error
 	if cs.DryRun != nil {
 		dryRun = *cs.DryRun
 	}
-	_, err := s.db.ExecContext(ctx, s.d.q(`INSERT INTO class_settings
+	_, err := s.execWrite(ctx, s.d.q(`INSERT INTO class_settings
 		(platform, class, alert_channel, teacher_role, locale, dry_run, updated_by, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, class) DO UPDATE SET
@@ -485,8 +492,13 @@ func (s *sqlStore) PutClassSettings(ctx context.Context, cs ClassSettings) error
 }
 
 // Ping implements Store.
+// A SQLite store whose last WAL checkpoint failed reports that error
+// (the next checkpoint retries; nothing is lost meanwhile).
 func (s *sqlStore) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	if err := s.ckpt.lastErr(); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
@@ -494,6 +506,7 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 
 // Close implements Store.
 func (s *sqlStore) Close() error {
+	s.ckpt.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
