@@ -254,6 +254,12 @@ type Result struct {
 // Handle processes one event synchronously: it is what each worker of
 // Run does, and what tests and the HTTP API call directly.
 func (b *Bot) Handle(ctx context.Context, a Adapter, ev Event) (*Result, error) {
+	return b.handle(ctx, a, ev, nil)
+}
+
+// handle is Handle; later, when set, takes the follow-up of a removal
+// instead of running it before handle returns (Run's workers).
+func (b *Bot) handle(ctx context.Context, a Adapter, ev Event, later func(*followUp)) (*Result, error) {
 	c, err := b.current()
 	if err != nil {
 		return nil, err
@@ -263,7 +269,7 @@ func (b *Bot) Handle(ctx context.Context, a Adapter, ev Event) (*Result, error) 
 		if ev.Message == nil {
 			return nil, fmt.Errorf("bot: %s event without a message", ev.Kind)
 		}
-		return b.handleMessage(ctx, c, a, ev)
+		return b.handleMessage(ctx, c, a, ev, later)
 	case CommandInvoked:
 		if ev.Command == nil {
 			return nil, fmt.Errorf("bot: command event without a command")

@@ -78,20 +78,28 @@ func (b *Bot) maybeEscalate(ctx context.Context, c *compiled, a Adapter, cp clas
 	if count < e.After {
 		return
 	}
+	duration := e.Duration
+	if duration <= 0 {
+		duration = defaultEscalationDuration
+	}
+	// A time-out counts from now: no other worker escalates the student
+	// again while it is being applied (the follow-ups of removals in
+	// other channels run concurrently). A time-out that fails is taken
+	// back below.
+	next := escalationState{last: now}
+	if e.Mode == ModeTimeout && !cp.DryRun {
+		next.until = now.Add(duration)
+	}
 	b.mu.Lock()
 	if b.escalated[key] != st { // another worker escalated meanwhile
 		b.mu.Unlock()
 		return
 	}
-	b.escalated[key] = escalationState{last: now}
+	b.escalated[key] = next
 	delete(b.removals, key)
 	b.mu.Unlock()
 	res.Escalated = true
 
-	duration := e.Duration
-	if duration <= 0 {
-		duration = defaultEscalationDuration
-	}
 	p := a.Platform()
 	eo := &outcome{b: b, id: o.id, names: o.names}
 	user := m.Author.UserRef
@@ -100,14 +108,18 @@ func (b *Bot) maybeEscalate(ctx context.Context, c *compiled, a Adapter, cp clas
 		reason += " (incident " + o.id + ")"
 	}
 	apply := func(step string, f func(context.Context) error) {
-		switch err := b.call(ctx, p, step, f); {
+		err := b.call(ctx, p, step, f)
+		if err != nil && step == store.StepTimeout {
+			// No time-out is running: the next removals count again.
+			b.mu.Lock()
+			if b.escalated[key] == next {
+				b.escalated[key] = escalationState{last: now}
+			}
+			b.mu.Unlock()
+		}
+		switch {
 		case err == nil:
 			eo.add(ctx, store.Step{Name: step, Target: user.ID, Status: store.StatusOK, Detail: "duration " + duration.String()})
-			if step == store.StepTimeout {
-				b.mu.Lock()
-				b.escalated[key] = escalationState{last: now, until: now.Add(duration)}
-				b.mu.Unlock()
-			}
 		case errors.Is(err, ErrUnsupported):
 			eo.add(ctx, store.Step{Name: step, Target: user.ID, Status: store.StatusSkipped, Detail: "not supported by this platform: alert only"})
 		default:

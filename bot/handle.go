@@ -204,8 +204,9 @@ func (b *Bot) markRemoved(ref MessageRef) {
 	}
 }
 
-// handleMessage judges a new or edited message and acts on it.
-func (b *Bot) handleMessage(ctx context.Context, c *compiled, a Adapter, ev Event) (*Result, error) {
+// handleMessage judges a new or edited message and acts on it. later,
+// when set, takes the follow-up of a removal (see act).
+func (b *Bot) handleMessage(ctx context.Context, c *compiled, a Adapter, ev Event, later func(*followUp)) (*Result, error) {
 	m := ev.Message
 	p := a.Platform()
 	res := &Result{Kind: ev.Kind, Action: filters.Allow}
@@ -249,13 +250,18 @@ func (b *Bot) handleMessage(ctx context.Context, c *compiled, a Adapter, ev Even
 	if action == filters.Allow {
 		return res, nil
 	}
-	b.act(ctx, c, a, cp, ev, &v, action, where, res)
+	b.act(ctx, c, a, cp, ev, &v, action, where, res, later)
 	return res, nil
 }
 
-// act records the incident, then removes the message, sends the notices,
-// escalates and alerts the teachers, recording each step's outcome.
-func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, ev Event, v *filters.Verdict, action filters.Action, where string, res *Result) {
+// act records the incident, then removes the message: that is the
+// critical path, what must be done before the next message of the
+// channel is judged. What follows (recording the removal's outcome,
+// notices, escalation, teacher alerts) is a followUp: act runs it at
+// once when later is nil (Handle), or gives it to later (Run's workers
+// hand it to their follow-up goroutine, so that the next deletion never
+// waits behind the notices and alerts of the previous one).
+func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, ev Event, v *filters.Verdict, action filters.Action, where string, res *Result, later func(*followUp)) {
 	m := ev.Message
 	p := a.Platform()
 	kind := store.KindMessage
@@ -281,15 +287,14 @@ func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, e
 	}
 	b.log.Info("incident", fields...)
 
-	top := topCategory(v)
-	removed := action == filters.Remove
+	f := &followUp{c: c, a: a, cp: cp, m: m, v: v, action: action, where: where, o: o, res: res}
 	switch {
-	case !removed:
-		o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusSkipped, Detail: "alert only: message kept"})
+	case action != filters.Remove:
+		f.removal = store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusSkipped, Detail: "alert only: message kept"}
 	case cp.DryRun:
-		o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusDryRun, Detail: "dry run: would have removed"})
+		f.removal = store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusDryRun, Detail: "dry run: would have removed"}
 	default:
-		reason := "Vigie: " + string(top)
+		reason := "Vigie: " + string(topCategory(v))
 		if o.id != "" {
 			reason += " (incident " + o.id + ")"
 		}
@@ -297,23 +302,53 @@ func (b *Bot) act(ctx context.Context, c *compiled, a Adapter, cp classPolicy, e
 		switch {
 		case errors.Is(err, ErrUnsupported):
 			// The HTTP API: the caller removes the message itself.
-			o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusSkipped, Detail: "removal left to the platform (the API caller)"})
+			f.removal = store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusSkipped, Detail: "removal left to the platform (the API caller)"}
 		case err != nil:
-			o.fail(ctx, store.StepDelete, m.Ref.ID, err)
+			f.removal = store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusFailed, Detail: failureReason(err)}
 		default:
 			b.markRemoved(m.Ref)
-			o.add(ctx, store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusOK})
+			if !ev.Received.IsZero() {
+				b.metrics.RemovalSeconds.Observe(time.Since(ev.Received).Seconds())
+			}
+			f.removal = store.Step{Name: store.StepDelete, Target: m.Ref.ID, Status: store.StatusOK}
 		}
 	}
-
-	b.sendNotices(ctx, c, a, cp, m, v, o)
-
-	key := authorKey{Platform: p, Class: m.Ref.Class, Author: m.Author.ID}
-	if removed {
-		b.maybeEscalate(ctx, c, a, cp, key, m, o, res)
+	f.removal.At = b.clock.Now()
+	if later == nil {
+		f.run(ctx, b)
+		return
 	}
-	b.alertIncident(ctx, c, a, cp, key, m, v, action, where, o)
-	res.Steps = o.steps
+	later(f)
+}
+
+// followUp is what the bot does about an incident after the critical
+// path: it records the removal's outcome, sends the notices, escalates
+// and alerts the teachers, recording each step.
+type followUp struct {
+	c       *compiled
+	a       Adapter
+	cp      classPolicy
+	m       *Message
+	v       *filters.Verdict
+	action  filters.Action
+	where   string
+	o       *outcome
+	res     *Result
+	removal store.Step // the outcome of the deletion (or why there was none)
+}
+
+// run does the follow-up. The outcome and the result belong to it from
+// then on.
+func (f *followUp) run(ctx context.Context, b *Bot) {
+	o, m := f.o, f.m
+	o.add(ctx, f.removal)
+	b.sendNotices(ctx, f.c, f.a, f.cp, m, f.v, o)
+	key := authorKey{Platform: f.a.Platform(), Class: m.Ref.Class, Author: m.Author.ID}
+	if f.action == filters.Remove {
+		b.maybeEscalate(ctx, f.c, f.a, f.cp, key, m, o, f.res)
+	}
+	b.alertIncident(ctx, f.c, f.a, f.cp, key, m, f.v, f.action, f.where, o)
+	f.res.Steps = o.steps
 }
 
 // outcome collects the steps of one incident and records each in the
@@ -330,7 +365,9 @@ type outcome struct {
 // counted and shown in the alert.
 func (b *Bot) record(ctx context.Context, inc *store.Incident, res *Result) *outcome {
 	o := &outcome{b: b, names: map[string]string{}}
+	start := time.Now()
 	id, err := b.store.Record(ctx, inc)
+	b.metrics.IncidentRecordSeconds.Observe(time.Since(start).Seconds())
 	if err != nil {
 		b.metrics.IncidentStoreFailures.Inc()
 		b.log.Error("could not record incident; acting anyway",

@@ -37,7 +37,24 @@ type Metrics struct {
 	AlertsSent *prometheus.CounterVec // vigie_alerts_sent_total{route}
 	// AlertsFailed counts alerts that could not be delivered per route.
 	AlertsFailed *prometheus.CounterVec // vigie_alerts_failed_total{route}
+	// QueueWaitSeconds is the time from an adapter receiving an event to
+	// a worker starting on it (events of Run only).
+	QueueWaitSeconds prometheus.Histogram // vigie_queue_wait_seconds
+	// IncidentRecordSeconds is the time to record an incident in the
+	// store, which comes before the removal.
+	IncidentRecordSeconds prometheus.Histogram // vigie_incident_record_seconds
+	// RemovalSeconds is the time from an adapter receiving a message to
+	// the platform confirming its removal: queue, classification,
+	// incident record and the delete call.
+	RemovalSeconds prometheus.Histogram // vigie_removal_seconds
+	// FollowUpsPending is the number of removals whose follow-up
+	// (outcome record, notices, escalation, alerts) has not run yet.
+	FollowUpsPending prometheus.Gauge // vigie_followups_pending
 }
+
+// latencyBuckets are the buckets of the latency histograms, in seconds
+// (100 µs to 10 s).
+var latencyBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}
 
 // NewMetrics creates the metrics and registers them on reg; a nil reg
 // leaves them unregistered (they still count). A metric that reg already
@@ -78,6 +95,21 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		AlertsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigie_alerts_failed_total", Help: "Teacher alerts that could not be delivered, per route.",
 		}, []string{"route"}),
+		QueueWaitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigie_queue_wait_seconds", Help: "Time from an adapter receiving an event to a worker starting on it.",
+			Buckets: latencyBuckets,
+		}),
+		IncidentRecordSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigie_incident_record_seconds", Help: "Time to record an incident in the store (before the removal).",
+			Buckets: latencyBuckets,
+		}),
+		RemovalSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "vigie_removal_seconds", Help: "Time from an adapter receiving a message to the platform confirming its removal.",
+			Buckets: latencyBuckets,
+		}),
+		FollowUpsPending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vigie_followups_pending", Help: "Removals whose follow-up (outcome record, notices, escalation, alerts) has not run yet.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -94,6 +126,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m.IncidentStoreFailures = RegisterCollector(reg, m.IncidentStoreFailures, &err)
 	m.AlertsSent = RegisterCollector(reg, m.AlertsSent, &err)
 	m.AlertsFailed = RegisterCollector(reg, m.AlertsFailed, &err)
+	m.QueueWaitSeconds = RegisterCollector(reg, m.QueueWaitSeconds, &err)
+	m.IncidentRecordSeconds = RegisterCollector(reg, m.IncidentRecordSeconds, &err)
+	m.RemovalSeconds = RegisterCollector(reg, m.RemovalSeconds, &err)
+	m.FollowUpsPending = RegisterCollector(reg, m.FollowUpsPending, &err)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}

@@ -75,12 +75,7 @@ func (b *Bot) Run(ctx context.Context, adapters ...Adapter) error {
 		p := a.Platform()
 		q := newQueue(p, b.workers, b.queueSize)
 		for _, shard := range q.shards {
-			workers.Go(func() {
-				for ev := range shard {
-					b.metrics.QueueDepth.WithLabelValues(string(p)).Dec()
-					b.handleQueued(workCtx, a, ev)
-				}
-			})
+			workers.Go(func() { b.work(workCtx, a, shard) })
 		}
 		intake.Go(func() {
 			defer func() {
@@ -172,9 +167,48 @@ func (b *Bot) enqueue(q *queue, ev Event) {
 	}
 }
 
-// handleQueued handles one queued event, logging failures.
-func (b *Bot) handleQueued(ctx context.Context, a Adapter, ev Event) {
-	if _, err := b.Handle(ctx, a, ev); err != nil {
+// followUpQueue is how many follow-ups of removals each worker lets
+// wait before it waits itself (a raid while the platform rate-limits
+// the notices).
+const followUpQueue = 256
+
+// work judges the events of one shard in order until it is closed. The
+// follow-ups of removals (outcome record, notices, escalation, alerts)
+// run on a goroutine of the worker's own, in the order of the removals,
+// so that a harmful message never waits for the notices and alerts of
+// the previous one; when followUpQueue of them wait, the worker waits
+// for room (nothing is dropped). work returns when every follow-up has
+// run.
+func (b *Bot) work(ctx context.Context, a Adapter, shard <-chan Event) {
+	p := string(a.Platform())
+	followUps := make(chan *followUp, followUpQueue)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for f := range followUps {
+			f.run(ctx, b)
+			b.metrics.FollowUpsPending.Dec()
+		}
+	}()
+	later := func(f *followUp) {
+		b.metrics.FollowUpsPending.Inc()
+		followUps <- f
+	}
+	for ev := range shard {
+		b.metrics.QueueDepth.WithLabelValues(p).Dec()
+		if !ev.Received.IsZero() {
+			b.metrics.QueueWaitSeconds.Observe(time.Since(ev.Received).Seconds())
+		}
+		b.handleQueued(ctx, a, ev, later)
+	}
+	close(followUps)
+	<-done
+}
+
+// handleQueued handles one queued event, logging failures; later takes
+// the follow-up of a removal.
+func (b *Bot) handleQueued(ctx context.Context, a Adapter, ev Event, later func(*followUp)) {
+	if _, err := b.handle(ctx, a, ev, later); err != nil {
 		class, channel, id := placeOf(ev)
 		b.log.Error("event handling failed", zap.String("platform", string(a.Platform())), zap.String("class", class),
 			zap.String("channel", channel), zap.String("message", id), zap.String("event", ev.Kind.String()), zap.Error(err))
