@@ -55,7 +55,8 @@ type Adapter struct {
 	tr       *http.Transport
 	rawToken string // without "Bot ", for redaction
 
-	seen *seenMessages
+	seen   *seenMessages
+	guilds *guildCache
 
 	mu          sync.Mutex
 	running     bool
@@ -116,6 +117,7 @@ func New(cfg Config, log *zap.Logger) (*Adapter, error) {
 		tr:          tr,
 		rawToken:    raw,
 		seen:        newSeenMessages(seenCapacity),
+		guilds:      newGuildCache(),
 		knownGuilds: map[string]bool{},
 		dmChannels:  map[string]string{},
 	}, nil
@@ -272,6 +274,9 @@ func (a *Adapter) dispatch(ctx context.Context, out chan<- bot.Event, e *discord
 		return
 	}
 	received := time.Now()
+	if guild, ok := invalidatedBy(e.Struct); ok {
+		a.guilds.forget(guild)
+	}
 	switch ev := e.Struct.(type) {
 	case *discordgo.Ready:
 		a.onReady(ctx, ev)
@@ -520,6 +525,10 @@ func (a *Adapter) guildInfo(ctx context.Context, id string) (*guildInfo, error) 
 	if id == "" {
 		return nil, nil
 	}
+	cached, gen := a.guilds.get(id)
+	if cached != nil {
+		return cached, nil
+	}
 	st := a.s.State
 	if g, err := st.Guild(id); err == nil {
 		st.RLock()
@@ -529,6 +538,7 @@ func (a *Adapter) guildInfo(ctx context.Context, id string) (*guildInfo, error) 
 		}
 		st.RUnlock()
 		if gi != nil {
+			a.guilds.put(id, gi, gen)
 			return gi, nil
 		}
 		// Only READY's stub so far: GUILD_CREATE has not arrived.
@@ -539,7 +549,8 @@ func (a *Adapter) guildInfo(ctx context.Context, id string) (*guildInfo, error) 
 		return nil, a.classify(opClass, rec, err)
 	}
 	gi := guildInfoFrom(g)
-	if chans, err := a.s.GuildChannels(id, discordgo.WithContext(ctx)); err == nil {
+	chans, err := a.s.GuildChannels(id, discordgo.WithContext(ctx))
+	if err == nil {
 		for _, c := range chans {
 			gi.Channels[c.ID] = c.Name
 		}
@@ -547,6 +558,9 @@ func (a *Adapter) guildInfo(ctx context.Context, id string) (*guildInfo, error) 
 	}
 	if err := st.GuildAdd(g); err != nil {
 		a.log.Debug("guild not cached", zap.String("guild", id), zap.Error(err))
+	}
+	if err == nil { // without its channels, it is looked up again next time
+		a.guilds.put(id, gi, gen)
 	}
 	return gi, nil
 }
