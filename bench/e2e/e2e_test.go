@@ -87,4 +87,14 @@ func TestRun(t *testing.T) {
 	if len(r.Latencies) < r.Deleted || !slices.IsSorted(r.Latencies) || r.Latencies[0] <= 0 {
 		t.Errorf("latencies %v for %d deletions", r.Latencies, r.Deleted)
 	}
+	// The dispatch is written after SendMessage is called: every latency
+	// from the send is at least the one from the dispatch.
+	if len(r.FromSend) != len(r.Latencies) || !slices.IsSorted(r.FromSend) {
+		t.Fatalf("%d latencies from the send, %d from the dispatch", len(r.FromSend), len(r.Latencies))
+	}
+	for i := range r.Latencies {
+		if r.FromSend[i] < r.Latencies[i] {
+			t.Errorf("latency %d: %v from the send, less than %v from the dispatch", i, r.FromSend[i], r.Latencies[i])
+		}
+	}
 }

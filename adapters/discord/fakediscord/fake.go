@@ -63,6 +63,7 @@ type Server struct {
 	conns        map[*conn]bool
 	rules        []*rule
 	hooks        []*hook
+	written      []func(Dispatched)
 	calls        []Call
 	commands     map[string][]*discordgo.ApplicationCommand // "" = global, else guild id
 	interactions map[string]*interaction
@@ -594,6 +595,30 @@ func (s *Server) BeforeRequest(method, pathRegexp string, fn func(Call)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hooks = append(s.hooks, &hook{method: method, path: regexp.MustCompile(pathRegexp), fn: fn})
+}
+
+// Dispatched is a gateway dispatch the fake wrote to a client.
+type Dispatched struct {
+	Type string // MESSAGE_CREATE, GUILD_CREATE…
+	Seq  int64  // its sequence number in the session
+	// MessageID is the message of a MESSAGE_CREATE or of a full
+	// MESSAGE_UPDATE ("" otherwise).
+	MessageID string
+	// At is when the fake began writing the frame to the connection:
+	// the moment Discord would send it, after the fake's own queueing.
+	At time.Time
+}
+
+// OnDispatchWritten registers fn, called for every dispatch (replays
+// after a RESUME included) once the fake wrote it to a client's
+// connection, on the connection's writer goroutine, outside the fake's
+// lock. Measurements of the time from a dispatch to the client's answer
+// start there rather than at SendMessage, which also counts the fake's
+// own encoding and queueing.
+func (s *Server) OnDispatchWritten(fn func(Dispatched)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.written = append(s.written, fn)
 }
 
 type hook struct {

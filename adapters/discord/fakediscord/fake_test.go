@@ -297,3 +297,68 @@ func TestMembersPagination(t *testing.T) {
 		t.Errorf("members = %v", all)
 	}
 }
+
+// TestDispatchWritten checks that OnDispatchWritten reports each
+// dispatch written to a client, with its message id, sequence number and
+// a time after the message was sent, replays after a RESUME included.
+func TestDispatchWritten(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.AddUser("501", "alice", false)
+	s.AddGuild("4194304", "4e B", "501")
+	s.AddMember("4194304", "501")
+	got := make(chan Dispatched, 16)
+	s.OnDispatchWritten(func(d Dispatched) {
+		if d.Type == "MESSAGE_CREATE" {
+			got <- d
+		}
+	})
+	next := func() Dispatched {
+		t.Helper()
+		select {
+		case d := <-got:
+			return d
+		case <-time.After(10 * time.Second):
+			t.Fatal("no MESSAGE_CREATE reported")
+		}
+		return Dispatched{}
+	}
+
+	g := dial(t, s)
+	g.read() // hello
+	g.send(opIdentify, map[string]any{"token": "Bot " + s.Token(), "intents": 1})
+	ready := g.readDispatch("READY")
+	var r struct {
+		SessionID string `json:"session_id"`
+	}
+	json.Unmarshal(ready.D, &r)
+	before := time.Now()
+	id := s.SendMessage("4194304", "4194304", "501", "un")
+	p := g.readDispatch("MESSAGE_CREATE")
+	d := next()
+	if d.MessageID != id || d.Seq != *p.S || d.At.Before(before) {
+		t.Errorf("reported %+v for message %s (seq %d) sent after %v", d, id, *p.S, before)
+	}
+
+	// A dispatch made while the client is away is reported when it is
+	// replayed.
+	s.DropConnection()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitFor(ctx, func() bool { return !s.Connected() }); err != nil {
+		t.Fatal(err)
+	}
+	missed := s.SendMessage("4194304", "4194304", "501", "deux")
+	select {
+	case d := <-got:
+		t.Fatalf("reported %+v while no client was connected", d)
+	default:
+	}
+	g2 := dial(t, s)
+	g2.read()
+	g2.send(opResume, map[string]any{"token": "Bot " + s.Token(), "session_id": r.SessionID, "seq": *p.S})
+	g2.readDispatch("MESSAGE_CREATE")
+	if d := next(); d.MessageID != missed || d.Seq != *p.S+1 {
+		t.Errorf("replay reported as %+v, want message %s seq %d", d, missed, *p.S+1)
+	}
+}

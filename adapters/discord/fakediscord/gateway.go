@@ -37,6 +37,14 @@ type session struct {
 type logged struct {
 	seq   int64
 	frame []byte
+	what  Dispatched // reported to OnDispatchWritten hooks (At unset)
+}
+
+// outFrame is a frame waiting to be written; what is set for
+// dispatches.
+type outFrame struct {
+	b    []byte
+	what *Dispatched
 }
 
 // conn is one websocket connection. Frames are queued (never written
@@ -45,7 +53,7 @@ type logged struct {
 type conn struct {
 	ws   *websocket.Conn
 	sess *session
-	out  [][]byte
+	out  []outFrame
 	wake chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -71,9 +79,13 @@ func frame(op int, d any, seq int64, t string) []byte {
 	return b
 }
 
-// enqueue queues a frame on c; s.mu must be held.
-func (c *conn) enqueue(b []byte) {
-	c.out = append(c.out, b)
+// enqueue queues a frame that is not a dispatch on c; s.mu must be
+// held.
+func (c *conn) enqueue(b []byte) { c.enqueueFrame(outFrame{b: b}) }
+
+// enqueueFrame queues a frame on c; s.mu must be held.
+func (c *conn) enqueueFrame(f outFrame) {
+	c.out = append(c.out, f)
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -117,14 +129,23 @@ func (s *Server) writer(c *conn) {
 			s.mu.Lock()
 			batch := c.out
 			c.out = nil
+			written := s.written
 			s.mu.Unlock()
 			if len(batch) == 0 {
 				break
 			}
-			for _, b := range batch {
-				if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+			for _, f := range batch {
+				at := time.Now()
+				if err := c.ws.WriteMessage(websocket.TextMessage, f.b); err != nil {
 					s.detach(c)
 					return
+				}
+				if f.what != nil {
+					d := *f.what
+					d.At = at
+					for _, fn := range written {
+						fn(d)
+					}
 				}
 			}
 		}
@@ -293,7 +314,7 @@ func (s *Server) resume(c *conn, d json.RawMessage) {
 	c.sess = ss
 	for _, l := range ss.log {
 		if l.seq > rs.Seq {
-			c.enqueue(l.frame)
+			c.enqueueFrame(outFrame{b: l.frame, what: &l.what})
 		}
 	}
 	s.dispatchTo(ss, "RESUMED", map[string]any{})
@@ -304,12 +325,16 @@ func (s *Server) resume(c *conn, d json.RawMessage) {
 func (s *Server) dispatchTo(ss *session, t string, d any) {
 	ss.seq++
 	b := frame(opDispatch, d, ss.seq, t)
-	ss.log = append(ss.log, logged{seq: ss.seq, frame: b})
+	what := Dispatched{Type: t, Seq: ss.seq}
+	if m, ok := d.(*discordgo.Message); ok {
+		what.MessageID = m.ID
+	}
+	ss.log = append(ss.log, logged{seq: ss.seq, frame: b, what: what})
 	if len(ss.log) > replayLimit {
 		ss.log = append([]logged(nil), ss.log[len(ss.log)-replayLimit/2:]...)
 	}
 	if ss.conn != nil {
-		ss.conn.enqueue(b)
+		ss.conn.enqueueFrame(outFrame{b: b, what: &what})
 	}
 }
 
