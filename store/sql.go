@@ -21,7 +21,7 @@ type sqlStore struct {
 	// writes lets one write transaction run at a time (SQLite; nil for
 	// PostgreSQL); ckpt checkpoints the WAL (SQLite file; else nil). See
 	// write.go.
-	writes writeSlot
+	writes *writeSlot
 	ckpt   *checkpointer
 	// ownCheckpoints: automatic checkpoints are off, Open starts ckpt.
 	ownCheckpoints bool
@@ -114,7 +114,7 @@ func (s *sqlStore) record(ctx context.Context, in *Incident) (string, time.Time,
 	cats := categoryScores(&in.Verdict)
 	top := in.TopCategory()
 
-	tx, done, err := s.beginWrite(ctx)
+	tx, done, err := s.beginWrite(ctx, true)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -178,7 +178,7 @@ func (s *sqlStore) addStep(ctx context.Context, id string, st Step) error {
 	if err := checkStep(st); err != nil {
 		return err
 	}
-	tx, done, err := s.beginWrite(ctx)
+	tx, done, err := s.beginWrite(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,9 @@ import (
 //
 // So the SQLite store lets only one of its own write transactions run at
 // a time (writeSlot): the others wait in Go and start the moment it
-// commits. The busy timeout remains for writers of other processes (the
+// commits, new incidents before the steps of recorded ones (a deletion
+// waits for the first, nothing waits for the second). The busy timeout
+// remains for writers of other processes (the
 // `vigie incidents` command following an incident up while the bot runs).
 //
 // SQLite also checkpoints the WAL (copies it back into the database file
@@ -44,38 +46,98 @@ const (
 )
 
 // writeSlot lets one write transaction of the store run at a time. Its
-// waiters are served in order, and a waiter gives up when its context
-// ends.
-type writeSlot chan struct{}
+// waiters are served in order, those that record a new incident first
+// (a deletion waits for them, while the steps of incidents already
+// recorded can wait a little); a waiter gives up when its context ends.
+// A nil *writeSlot (PostgreSQL, which has row locks) is always free.
+type writeSlot struct {
+	mu      sync.Mutex
+	busy    bool
+	urgent  []chan struct{} // waiting to record incidents
+	waiting []chan struct{} // other writes
+}
 
-func newWriteSlot() writeSlot { return make(writeSlot, 1) }
+func newWriteSlot() *writeSlot { return &writeSlot{} }
 
-// acquire takes the slot, or returns ctx's error. A nil slot (PostgreSQL,
-// which has row locks) is always free.
-func (w writeSlot) acquire(ctx context.Context) error {
+// acquire takes the slot, or returns ctx's error; urgent writes go
+// before the others.
+func (w *writeSlot) acquire(ctx context.Context, urgent bool) error {
 	if w == nil {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	if !w.busy {
+		w.busy = true
+		w.mu.Unlock()
+		return nil
+	}
+	turn := make(chan struct{})
+	if urgent {
+		w.urgent = append(w.urgent, turn)
+	} else {
+		w.waiting = append(w.waiting, turn)
+	}
+	w.mu.Unlock()
 	select {
-	case w <- struct{}{}:
+	case <-turn:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	w.mu.Lock()
+	queued := w.drop(turn)
+	w.mu.Unlock()
+	if !queued {
+		// The slot was handed over as ctx ended: pass it on.
+		<-turn
+		w.release()
+	}
+	return ctx.Err()
 }
 
-// release gives the slot back.
-func (w writeSlot) release() {
-	if w != nil {
-		<-w
+// drop removes a waiter from its queue and reports whether it was still
+// there. w.mu is held.
+func (w *writeSlot) drop(turn chan struct{}) bool {
+	for _, q := range []*[]chan struct{}{&w.urgent, &w.waiting} {
+		for i, c := range *q {
+			if c == turn {
+				*q = append((*q)[:i], (*q)[i+1:]...)
+				return true
+			}
+		}
 	}
+	return false
 }
 
-// beginWrite takes the write slot and begins a transaction. The returned
-// function rolls the transaction back (a no-op after Commit) and releases
-// the slot: defer it.
-func (s *sqlStore) beginWrite(ctx context.Context) (*sql.Tx, func(), error) {
-	if err := s.writes.acquire(ctx); err != nil {
+// release hands the slot to the next waiter, urgent ones first, or frees
+// it.
+func (w *writeSlot) release() {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var next chan struct{}
+	switch {
+	case len(w.urgent) > 0:
+		next, w.urgent = w.urgent[0], w.urgent[1:]
+	case len(w.waiting) > 0:
+		next, w.waiting = w.waiting[0], w.waiting[1:]
+	default:
+		w.busy = false
+		return
+	}
+	close(next) // the slot stays busy: it is next's now
+}
+
+// beginWrite takes the write slot (urgent: before other writes waiting
+// for it) and begins a transaction. The returned function rolls the
+// transaction back (a no-op after Commit) and releases the slot: defer
+// it.
+func (s *sqlStore) beginWrite(ctx context.Context, urgent bool) (*sql.Tx, func(), error) {
+	if err := s.writes.acquire(ctx, urgent); err != nil {
 		return nil, nil, fmt.Errorf("wait for the writer: %w", err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -92,7 +154,7 @@ func (s *sqlStore) beginWrite(ctx context.Context) (*sql.Tx, func(), error) {
 
 // execWrite runs one statement that writes, holding the write slot.
 func (s *sqlStore) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := s.writes.acquire(ctx); err != nil {
+	if err := s.writes.acquire(ctx, false); err != nil {
 		return nil, fmt.Errorf("wait for the writer: %w", err)
 	}
 	defer s.ckpt.committed()

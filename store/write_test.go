@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestSQLiteWritersQueue(t *testing.T) {
 // afterwards.
 func TestWriteSlotHonoursContext(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "slot.db"), nil)
-	if err := s.writes.acquire(context.Background()); err != nil {
+	if err := s.writes.acquire(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -157,5 +158,80 @@ func TestPingReportsCheckpointFailure(t *testing.T) {
 	s.ckpt.mu.Unlock()
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping after a good checkpoint: %v", err)
+	}
+}
+
+// TestWriteSlotServesIncidentsFirst checks the order in which waiting
+// writes get the slot: new incidents first, then the other writes, each
+// in the order they came.
+func TestWriteSlotServesIncidentsFirst(t *testing.T) {
+	ctx := context.Background()
+	w := newWriteSlot()
+	if err := w.acquire(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		order []string
+		wg    sync.WaitGroup
+	)
+	queued := func(urgent, waiting int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			w.mu.Lock()
+			u, n := len(w.urgent), len(w.waiting)
+			w.mu.Unlock()
+			if u == urgent && n == waiting {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d urgent and %d other waiters, want %d and %d", u, n, urgent, waiting)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	take := func(name string, urgent bool) {
+		wg.Go(func() {
+			if err := w.acquire(ctx, urgent); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			w.release()
+		})
+	}
+	take("step 1", false)
+	queued(0, 1)
+	take("step 2", false)
+	queued(0, 2)
+	take("incident 1", true)
+	queued(1, 2)
+	take("incident 2", true)
+	queued(2, 2)
+	w.release()
+	wg.Wait()
+	want := []string{"incident 1", "incident 2", "step 1", "step 2"}
+	if !slices.Equal(order, want) {
+		t.Errorf("served in the order %q, want %q", order, want)
+	}
+	// A waiter whose context ends leaves the queue; the slot stays usable.
+	if err := w.acquire(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- w.acquire(cctx, true) }()
+	queued(1, 0)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled waiter: %v", err)
+	}
+	queued(0, 0)
+	w.release()
+	if err := w.acquire(ctx, false); err != nil {
+		t.Errorf("slot not free after the cancelled waiter left: %v", err)
 	}
 }
