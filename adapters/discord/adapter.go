@@ -290,9 +290,7 @@ func (a *Adapter) dispatch(ctx context.Context, out chan<- bot.Event, e *discord
 			return
 		}
 		a.seen.swap(ev.ID, fingerprintOf(ev.Message))
-		ectx, cancel := context.WithTimeout(ctx, eventTimeout)
-		defer cancel()
-		gi := a.guild(ectx, ev.GuildID)
+		gi := a.guild(ctx, ev.GuildID) // bounded by eventTimeout when it asks the API
 		send(ctx, out, bot.Event{Kind: bot.MessageCreated, Platform: bot.Discord,
 			Message: messageFrom(ev.Message, gi), Channel: channelRef(ev.GuildID, ev.ChannelID, gi),
 			Received: received})
@@ -305,9 +303,7 @@ func (a *Adapter) dispatch(ctx context.Context, out chan<- bot.Event, e *discord
 		if ev.Member == nil || ev.User == nil {
 			return
 		}
-		ectx, cancel := context.WithTimeout(ctx, eventTimeout)
-		defer cancel()
-		gi := a.guild(ectx, ev.GuildID)
+		gi := a.guild(ctx, ev.GuildID)
 		author := authorFrom(ev.User, ev.Member, gi)
 		ch := bot.ChannelRef{Class: ev.GuildID}
 		if gi != nil {
@@ -510,7 +506,8 @@ func (a *Adapter) onCommand(ctx context.Context, out chan<- bot.Event, i *discor
 
 // guild returns what the adapter knows of a guild: discordgo's state,
 // filled from GUILD_CREATE, or else the REST API (then stored in the
-// state). nil for direct messages or when the guild cannot be read.
+// state; the lookup is bounded by eventTimeout). nil for direct messages
+// or when the guild cannot be read.
 func (a *Adapter) guild(ctx context.Context, id string) *guildInfo {
 	gi, err := a.guildInfo(ctx, id)
 	if err != nil {
@@ -543,6 +540,8 @@ func (a *Adapter) guildInfo(ctx context.Context, id string) (*guildInfo, error) 
 		}
 		// Only READY's stub so far: GUILD_CREATE has not arrived.
 	}
+	ctx, cancel := context.WithTimeout(ctx, eventTimeout)
+	defer cancel()
 	ctx, rec := withRecorder(ctx)
 	g, err := a.s.Guild(id, discordgo.WithContext(ctx))
 	if err != nil {
