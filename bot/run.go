@@ -53,10 +53,13 @@ func (q *queue) shard(ev Event) chan Event {
 // adapter has its own bounded queue and Workers workers. When a queue is
 // full, the adapter's reader waits (which holds the adapter back) up to
 // QueueWait, then gives the event up as unjudged — counted and logged,
-// never silently. When ctx is done, the adapters stop, the queued events
-// are still judged (within DrainTimeout), pending alert summaries are
-// sent and channel notices deleted (Flush), and Run returns the
-// adapters' errors, if any, other than ctx's own.
+// never silently. A worker records an incident and removes the message,
+// then hands the rest (the removal's outcome, notices, escalation,
+// alerts) to its follow-up goroutine and goes on with the next event
+// (see work). When ctx is done, the adapters stop, the queued events and
+// their follow-ups are still handled (within DrainTimeout), pending
+// alert summaries are sent and channel notices deleted (Flush), and Run
+// returns the adapters' errors, if any, other than ctx's own.
 func (b *Bot) Run(ctx context.Context, adapters ...Adapter) error {
 	if len(adapters) == 0 {
 		return errors.New("bot: no adapter to run")
