@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,14 +22,47 @@ const discordHost = "discord.com"
 // rate-limit headers of the answer, which discordgo does not keep in the
 // errors it returns.
 type rewriteTransport struct {
-	base *url.URL // nil: no rewriting
-	next http.RoundTripper
+	base    *url.URL // nil: no rewriting
+	next    http.RoundTripper
+	timeout time.Duration // bounds each request (requestTimeout)
 }
 
 func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.roundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// requestTimeout bounds each request, from its start to the end of its
+// answer's body. The HTTP client has no Timeout of its own: net/http
+// enforces a client Timeout over a RoundTripper it does not know (this
+// one) with a goroutine, a timer and channels per request; a context
+// deadline costs a timer.
+const requestTimeout = 20 * time.Second
+
+// cancelOnClose releases a request's context when its answer's body is
+// closed (discordgo always closes it).
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// roundTrip sends req, RoundTrip's shallow copy of the caller's request
+// (RoundTrippers must not modify the caller's request: its fields may be
+// replaced here, nothing they point to may be changed).
+func (t *rewriteTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if t.base != nil && req.URL.Host == discordHost {
-		// RoundTrippers must not modify the caller's request.
-		r2 := req.Clone(req.Context())
 		u := *req.URL
 		u.Scheme = t.base.Scheme
 		u.Host = t.base.Host
@@ -36,9 +70,8 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if req.URL.RawPath != "" {
 			u.RawPath = strings.TrimRight(t.base.EscapedPath(), "/") + req.URL.RawPath
 		}
-		r2.URL = &u
-		r2.Host = ""
-		req = r2
+		req.URL = &u
+		req.Host = ""
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
@@ -104,7 +137,7 @@ func retryAfterHeader(h http.Header) time.Duration {
 func newHTTPClient(apiURL string) (*http.Client, *http.Transport, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
-	rt := &rewriteTransport{next: tr}
+	rt := &rewriteTransport{next: tr, timeout: requestTimeout}
 	if apiURL != "" {
 		u, err := url.Parse(apiURL)
 		if err != nil {
@@ -112,5 +145,5 @@ func newHTTPClient(apiURL string) (*http.Client, *http.Transport, error) {
 		}
 		rt.base = u
 	}
-	return &http.Client{Transport: rt, Timeout: 20 * time.Second}, tr, nil
+	return &http.Client{Transport: rt}, tr, nil // requestTimeout bounds each request
 }
