@@ -19,7 +19,8 @@ import (
 type Classifier struct {
 	norm        *normalize.Normalizer
 	ac          *match.Automaton
-	refs        []termRef
+	groups      []group // automaton term id → what it stands for
+	ncats       int     // categories of the lexicon
 	entries     []entryC
 	allows      []allowC
 	setNames    []string
@@ -27,10 +28,8 @@ type Classifier struct {
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate    // … and of the cues
-	lightOff    []int32 // literal or set id → the virtual gate ids it lights
-	lightIDs    []int32
-	nseen       int // literals, sets and virtual gate ids
+	cueGate     gate // … and of the cues
+	nseen       int  // literals, sets and virtual gate ids
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
@@ -60,11 +59,13 @@ func (c *Classifier) Action(cat Category) Action {
 	return Remove
 }
 
-// tokHit is an automaton hit in token terms: tokens [start, end).
+// tokHit is an automaton hit in token terms: tokens [start, end) and
+// normalised bytes [nStart, nEnd).
 type tokHit struct {
-	ref          termRef
+	g            int32 // the term's group
 	start, end   int32
 	nStart, nEnd int32
+	lex          bool // the group's lexicon entries apply (not allowlisted here)
 }
 
 // cand is a finding under construction.
@@ -89,13 +90,12 @@ type scratch struct {
 	order   []int32
 	fill    []int32
 	tokOf   []int32
-	litSeen []bool
 	seen    []bool    // gate ids: literals, then term sets, then virtual ids
 	seenIDs []int32   // the seen gate ids, in the order seen
 	sig     signature // of the seen gate ids
 	marks   []uint64  // the frames whose gate may be open, one bit each
-	setSeen []bool
-	catSeen map[Category]bool
+	catSeen []bool    // lexicon categories found (not allowlisted)
+	nlits   int32     // the classifier's: gate id of set i is nlits + i
 	cands   []cand
 	cueSpan [][2]int
 	links   []links.Link
@@ -129,39 +129,45 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	// a frame finding of the same category (the frame explains them).
 	for i := range s.th {
 		h := &s.th[i]
-		if h.ref.kind != kindLex {
+		if !h.lex {
 			continue
 		}
-		e := &c.entries[h.ref.idx]
-		inside := false
+		longer := false
 		for j := range s.th {
 			o := &s.th[j]
-			if j == i || o.ref.kind != kindLex {
+			if j == i || !o.lex {
 				continue
 			}
 			if o.nStart <= h.nStart && h.nEnd <= o.nEnd && (o.nEnd-o.nStart > h.nEnd-h.nStart) {
-				inside = true
+				longer = true
 				break
 			}
 		}
-		for k := 0; k < nFrames && !inside; k++ {
-			fc := &s.cands[k]
-			if fc.f.Category == e.Category && fc.nStart <= h.nStart && h.nEnd <= fc.nEnd {
-				if e.Severity > fc.f.Severity {
-					fc.f.Severity = e.Severity
-				}
-				inside = true
-			}
-		}
-		if inside {
+		if longer {
 			continue
 		}
-		start, end := t.Span(int(h.nStart), int(h.nEnd))
-		s.cands = append(s.cands, cand{
-			f: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: e.Lang},
-			a: int(h.start), b: int(h.end), lex: h.ref.idx,
-			nStart: h.nStart, nEnd: h.nEnd,
-		})
+		for _, ei := range c.groups[h.g].lex {
+			e := &c.entries[ei]
+			inside := false
+			for k := 0; k < nFrames && !inside; k++ {
+				fc := &s.cands[k]
+				if fc.f.Category == e.Category && fc.nStart <= h.nStart && h.nEnd <= fc.nEnd {
+					if e.Severity > fc.f.Severity {
+						fc.f.Severity = e.Severity
+					}
+					inside = true
+				}
+			}
+			if inside {
+				continue
+			}
+			start, end := t.Span(int(h.nStart), int(h.nEnd))
+			s.cands = append(s.cands, cand{
+				f: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: e.Lang},
+				a: int(h.start), b: int(h.end), lex: ei,
+				nStart: h.nStart, nEnd: h.nEnd,
+			})
+		}
 	}
 
 	// Language: detected only when a finding depends on it.
@@ -250,12 +256,8 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	s.th = s.th[:0]
 	s.cands = s.cands[:0]
 	s.supp = s.supp[:0]
-	if s.catSeen == nil {
-		s.catSeen = map[Category]bool{}
-	}
-	clear(s.catSeen)
-	s.litSeen = resize(s.litSeen, c.nlits)
-	s.setSeen = resize(s.setSeen, len(c.setNames))
+	s.catSeen = resize(s.catSeen, c.ncats)
+	s.nlits = int32(c.nlits)
 	s.seen = resize(s.seen, c.nseen)
 	s.seenIDs = s.seenIDs[:0]
 	s.sig = signature{}
@@ -277,40 +279,45 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	// covers the rest of its word.
 	for i := range s.hits {
 		h := &s.hits[i]
-		switch r := c.refs[h.Payload]; {
-		case r.kind == kindAllow && c.allows[r.idx].prefix,
-			r.kind == kindLex && c.entries[r.idx].Mode == Prefix:
+		g := &c.groups[h.Term]
+		if g.prefix && (len(g.lex) > 0 || g.allow >= 0) {
 			h.End = int32(t.Tokens[s.tokOf[h.End-1]].End)
 		}
-		if c.refs[h.Payload].kind == kindAllow {
+		if g.allow >= 0 {
 			s.allow = append(s.allow, *h)
 		}
 	}
 	for _, h := range s.hits {
-		r := c.refs[h.Payload]
-		th := tokHit{ref: r, start: s.tokOf[h.Start], end: s.tokOf[h.End-1] + 1, nStart: h.Start, nEnd: h.End}
-		switch r.kind {
-		case kindLex:
+		g := &c.groups[h.Term]
+		th := tokHit{g: h.Term, start: s.tokOf[h.Start], end: s.tokOf[h.End-1] + 1, nStart: h.Start, nEnd: h.End, lex: len(g.lex) > 0}
+		if th.lex {
 			if a := allowedBy(s.allow, h); a >= 0 {
-				e := &c.entries[r.idx]
 				start, end := t.Span(int(h.Start), int(h.End))
-				s.supp = append(s.supp, Suppression{
-					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
-					Reason:  "allowlist", By: "allow:" + c.allows[c.refs[s.allow[a].Payload].idx].Term,
-				})
-				continue
+				by := "allow:" + c.allows[c.groups[s.allow[a].Term].allow].Term
+				for _, ei := range g.lex {
+					e := &c.entries[ei]
+					s.supp = append(s.supp, Suppression{
+						Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
+						Reason:  "allowlist", By: by,
+					})
+				}
+				th.lex = false
+			} else {
+				for _, ei := range g.lex {
+					s.catSeen[c.entries[ei].cat] = true
+				}
 			}
-			s.catSeen[c.entries[r.idx].Category] = true
-		case kindSet:
-			s.setSeen[r.idx] = true
-			c.see(s, int32(c.nlits)+r.idx)
-		case kindLit:
-			s.litSeen[r.idx] = true
-			c.see(s, r.idx)
-		default:
-			continue
 		}
-		s.th = append(s.th, th)
+		for _, x := range g.lights {
+			if !s.seen[x] {
+				s.seen[x] = true
+				s.seenIDs = append(s.seenIDs, x)
+				s.sig.set(x)
+			}
+		}
+		if th.lex || len(g.sets) > 0 || g.lit >= 0 {
+			s.th = append(s.th, th)
+		}
 	}
 	// Index hits by start token (counting sort).
 	n := len(t.Tokens)
@@ -380,10 +387,10 @@ func (s *scratch) present(as []anchor) bool {
 func (s *scratch) presentOne(a *anchor) bool {
 	switch a.kind {
 	case pattern.Word:
-		return s.litSeen[a.lit]
+		return s.seen[a.lit]
 	case pattern.Ref:
 		for _, id := range a.sets {
-			if s.setSeen[id] {
+			if s.seen[s.nlits+id] {
 				return true
 			}
 		}
@@ -439,21 +446,21 @@ func (c *Classifier) mayStart(s *scratch, seq []celem, pos int) bool {
 	switch e.kind {
 	case pattern.Word, pattern.Prefix:
 		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindLit && h.ref.idx == e.lit {
+			if c.groups[s.th[i].g].lit == e.lit {
 				return true
 			}
 		}
 		return false
 	case pattern.Ref:
 		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) {
+			if c.inSets(s.th[i].g, e.sets) {
 				return true
 			}
 		}
 		return false
 	case pattern.Lex:
 		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindLex && c.entries[h.ref.idx].Category == e.cat {
+			if h := &s.th[i]; h.lex && c.lexOf(h.g, e.cat, "", true) {
 				return true
 			}
 		}
@@ -489,28 +496,21 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 	case pattern.Word, pattern.Prefix:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind == kindLit && h.ref.idx == e.lit && next(int(h.end)) {
+			if c.groups[h.g].lit == e.lit && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Ref:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) && next(int(h.end)) {
+			if c.inSets(h.g, e.sets) && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Lex:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind != kindLex {
-				continue
-			}
-			en := &c.entries[h.ref.idx]
-			if en.Category != e.cat || en.LangDependent && en.Lang != lang {
-				continue
-			}
-			if next(int(h.end)) {
+			if h.lex && c.lexOf(h.g, e.cat, lang, false) && next(int(h.end)) {
 				return true
 			}
 		}
@@ -624,22 +624,27 @@ func (c *Classifier) decideLang(v *Verdict, m Message, need bool) {
 	}
 }
 
-// see marks a literal or set id as seen, with the virtual gate ids it
-// lights.
-func (c *Classifier) see(s *scratch, x int32) {
-	if s.seen[x] {
-		return
-	}
-	s.seen[x] = true
-	s.seenIDs = append(s.seenIDs, x)
-	s.sig.set(x)
-	for _, v := range c.lightIDs[c.lightOff[x]:c.lightOff[x+1]] {
-		if !s.seen[v] {
-			s.seen[v] = true
-			s.seenIDs = append(s.seenIDs, v)
-			s.sig.set(v)
+// inSets reports whether group g is a member of one of sets.
+func (c *Classifier) inSets(g int32, sets []int32) bool {
+	for _, id := range c.groups[g].sets {
+		if slices.Contains(sets, id) {
+			return true
 		}
 	}
+	return false
+}
+
+// lexOf reports whether group g has a lexicon entry of category cat that
+// applies in language lang (a language-dependent entry applies in its
+// own language only), or in any language if anyLang.
+func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
+	for _, ei := range c.groups[g].lex {
+		e := &c.entries[ei]
+		if e.cat == cat && (anyLang || !e.LangDependent || e.Lang == lang) {
+			return true
+		}
+	}
+	return false
 }
 
 // tryFrame looks for frame fi, whose gate is open, and adds its first

@@ -30,9 +30,60 @@ type termRef struct {
 	idx  int32 // into entries, allows, sets or lits
 }
 
+// group is what one automaton term stands for: every lexicon entry,
+// allowlist entry, term set and pattern literal written with its bytes
+// and mode ("the" is a literal of some patterns and a member of two
+// sets). A hit of the term is read once for all of them.
+type group struct {
+	lex    []int32 // lexicon entries
+	allow  int32   // an allowlist entry, or -1
+	sets   []int32 // term sets
+	lit    int32   // the pattern literal, or -1
+	prefix bool    // a prefix term: its lexicon and allowlist hits cover the rest of the word
+	// lights are the gate ids a hit sets: its literal (id lit), its
+	// sets (nlits + set) and the virtual ids these light (see gate.go).
+	lights []int32
+}
+
+// groups turns the references of each automaton term into its group.
+func (c *compiler) groups(lightOff, lightIDs []int32) []group {
+	out := make([]group, len(c.refs))
+	for id, refs := range c.refs {
+		g := group{allow: -1, lit: -1, prefix: c.modes[id] == match.Prefix}
+		var ids []int32
+		light := func(x int32) {
+			ids = append(ids, x)
+			ids = append(ids, lightIDs[lightOff[x]:lightOff[x+1]]...)
+		}
+		for _, r := range refs {
+			switch r.kind {
+			case kindLex:
+				g.lex = append(g.lex, r.idx)
+			case kindAllow:
+				if g.allow < 0 {
+					g.allow = r.idx
+				}
+			case kindSet:
+				if !slices.Contains(g.sets, r.idx) {
+					g.sets = append(g.sets, r.idx)
+					light(c.nlits + r.idx)
+				}
+			case kindLit:
+				g.lit = r.idx
+				light(r.idx)
+			}
+		}
+		slices.Sort(ids)
+		g.lights = slices.Compact(ids)
+		out[id] = g
+	}
+	return out
+}
+
 type entryC struct {
 	Entry
-	id string
+	id  string
+	cat int32 // index of Category among the lexicon's categories
 }
 
 type allowC struct {
@@ -45,7 +96,7 @@ type celem struct {
 	kind pattern.Kind
 	lit  int32     // Word, Prefix
 	sets []int32   // Ref: term-set ids (the pattern's language and "any")
-	cat  Category  // Lex
+	cat  int32     // Lex: index of the category among the lexicon's
 	n    int       // Gap
 	alts [][]celem // Group
 	opt  bool      //
@@ -73,19 +124,20 @@ type anchor struct {
 	kind pattern.Kind // Word (lit), Ref (sets), Lex (cat), Group (alts)
 	lit  int32
 	sets []int32
-	cat  Category
+	cat  int32 // index of the category among the lexicon's
 	alts [][]anchor
 }
 
 type compiler struct {
 	norm    *normalize.Normalizer
 	b       match.Builder
-	refs    []termRef
+	refs    [][]termRef      // automaton term id → what it stands for
+	modes   []match.Mode     // automaton term id → its mode
 	lits    map[string]int32 // mode+norm → literal id
 	nlits   int32
 	setIDs  map[string]int32 // lang+"\x00"+name → set id
 	errs    []error
-	catsLex map[Category]bool
+	catsLex map[Category]int32 // the lexicon's categories, numbered
 }
 
 func (c *compiler) errorf(source, format string, args ...any) {
@@ -102,12 +154,25 @@ func (c *compiler) add(term string, mode match.Mode, ref termRef, source string)
 		c.errorf(source, "term %q has no letters or digits", term)
 		return false
 	}
-	if err := c.b.Add(norm, runs, mode, int32(len(c.refs))); err != nil {
+	if err := c.addNorm(norm, runs, mode, ref); err != nil {
 		c.errorf(source, "term %q: %v", term, err)
 		return false
 	}
-	c.refs = append(c.refs, ref)
 	return true
+}
+
+// addNorm adds a normalised term standing for ref to the automaton.
+func (c *compiler) addNorm(norm []byte, runs []uint8, mode match.Mode, ref termRef) error {
+	id, err := c.b.Add(norm, runs, mode)
+	if err != nil {
+		return err
+	}
+	if int(id) == len(c.refs) {
+		c.refs = append(c.refs, nil)
+		c.modes = append(c.modes, mode)
+	}
+	c.refs[id] = append(c.refs[id], ref)
+	return nil
 }
 
 func matchMode(m MatchMode) (match.Mode, error) {
@@ -129,7 +194,7 @@ func New(cfg Config) (*Classifier, error) {
 		norm:    normalize.New(),
 		lits:    map[string]int32{},
 		setIDs:  map[string]int32{},
-		catsLex: map[Category]bool{},
+		catsLex: map[Category]int32{},
 	}
 	cl := &Classifier{
 		norm:        c.norm,
@@ -164,8 +229,12 @@ func New(cfg Config) (*Classifier, error) {
 			id = "lex." + e.Lang + "." + strings.Join(strings.Fields(e.Term), "_")
 		}
 		if c.add(e.Term, mode, termRef{kindLex, int32(len(cl.entries))}, e.Source) {
-			cl.entries = append(cl.entries, entryC{Entry: e, id: id})
-			c.catsLex[e.Category] = true
+			cat, ok := c.catsLex[e.Category]
+			if !ok {
+				cat = int32(len(c.catsLex))
+				c.catsLex[e.Category] = cat
+			}
+			cl.entries = append(cl.entries, entryC{Entry: e, id: id, cat: cat})
 		}
 	}
 	// Allowlist.
@@ -259,8 +328,11 @@ func New(cfg Config) (*Classifier, error) {
 	for i := range cl.cues {
 		gb.add(&cl.cueGate, cl.cues[i].anchors, false)
 	}
-	cl.lightOff, cl.lightIDs, cl.nseen = gb.table()
+	lightOff, lightIDs, nseen := gb.table()
+	cl.nseen = nseen
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
+	cl.groups = c.groups(lightOff, lightIDs)
+	cl.ncats = len(c.catsLex)
 
 	// Links.
 	lc, err := links.NewClassifier(cfg.Links)
@@ -285,7 +357,6 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, errors.Join(c.errs...)
 	}
 	cl.ac = c.b.Build()
-	cl.refs = c.refs
 	cl.pool = sync.Pool{New: func() any { return new(scratch) }}
 	return cl, nil
 }
@@ -348,8 +419,9 @@ func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string
 				c.errorf(source, "rule %s: unknown term set @%s (not defined for %s)", id, e.Text, where)
 			}
 		case pattern.Lex:
-			ce.cat = Category(e.Text)
-			if !c.catsLex[ce.cat] {
+			cat, ok := c.catsLex[Category(e.Text)]
+			ce.cat = cat
+			if !ok {
 				c.errorf(source, "rule %s: @lex:%s: no lexicon entry has category %s", id, e.Text, e.Text)
 			}
 		case pattern.Group:
