@@ -28,7 +28,8 @@ type Classifier struct {
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate // … and of the cues
+	cueGate     gate     // … and of the cues
+	cueLazy     lazyGate // … and the cues' groups, when cues are needed
 	nseen       int  // literals, sets and virtual gate ids
 	cues        []cueC
 	links       *links.Classifier
@@ -94,6 +95,7 @@ type scratch struct {
 	seenIDs []int32   // the seen gate ids, in the order seen
 	sig     signature // of the seen gate ids
 	marks   []uint64  // the frames whose gate may be open, one bit each
+	cueBits []uint64  // the constraints of cueLazy that hold
 	catSeen []bool    // lexicon categories found (not allowlisted)
 	nlits   int32     // the classifier's: gate id of set i is nlits + i
 	cands   []cand
@@ -370,40 +372,53 @@ func (c *Classifier) tokSpan(s *scratch, a, b int) (int, int) {
 	return t.Span(t.Tokens[a].Start, t.Tokens[b-1].End)
 }
 
-// present reports whether all of a pattern's anchors occur in the
-// message.
-func (s *scratch) present(as []anchor) bool {
-	if len(s.text.Tokens) == 0 {
-		return false
-	}
-	for i := range as {
-		if !s.presentOne(&as[i]) {
-			return false
-		}
-	}
-	return true
+// holds reports whether a message has what a pattern's program (see
+// program) needs: it is false for a message without tokens.
+func (s *scratch) holds(p []int32) bool {
+	return len(s.text.Tokens) > 0 && s.run(p)
 }
 
-func (s *scratch) presentOne(a *anchor) bool {
-	switch a.kind {
-	case pattern.Word:
-		return s.seen[a.lit]
-	case pattern.Ref:
-		for _, id := range a.sets {
-			if s.seen[s.nlits+id] {
-				return true
+func (s *scratch) run(p []int32) bool {
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case opID:
+			if !s.seen[p[i+1]] {
+				return false
+			}
+			i += 2
+		case opAny:
+			n := int(p[i+1])
+			ok := false
+			for _, x := range p[i+2 : i+2+n] {
+				if s.seen[x] {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+			i += 2 + n
+		case opLex:
+			if !s.catSeen[p[i+1]] {
+				return false
+			}
+			i += 2
+		case opGroup:
+			n := int(p[i+1])
+			i += 2
+			ok := false
+			for k := 0; k < n; k++ {
+				l := int(p[i])
+				if !ok && s.run(p[i+1:i+1+l]) {
+					ok = true
+				}
+				i += 1 + l
+			}
+			if !ok {
+				return false
 			}
 		}
-		return false
-	case pattern.Lex:
-		return s.catSeen[a.cat]
-	case pattern.Group:
-		for _, alt := range a.alts {
-			if s.present(alt) {
-				return true
-			}
-		}
-		return false
 	}
 	return true
 }
@@ -534,9 +549,11 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 
 // applyCues finds every cue and suppresses the findings in its scope.
 func (c *Classifier) applyCues(s *scratch) {
+	s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
+	c.cueLazy.fill(s.seenIDs, s.cueBits)
 	for qi := range c.cues {
 		q := &c.cues[qi]
-		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueMayApply(s, q) || !s.present(q.anchors) {
+		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.open(qi, s.cueBits) || !c.cueMayApply(s, q) || !s.holds(q.need) {
 			continue
 		}
 		for from := 0; from < len(s.text.Tokens); {
@@ -651,7 +668,7 @@ func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
 // match to the candidates.
 func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 	f := &c.frames[fi]
-	if !s.present(f.anchors) {
+	if !s.holds(f.need) {
 		return
 	}
 	a, b, ok := c.find(s, f.elems, f.Lang, 0)

@@ -108,12 +108,14 @@ type frameC struct {
 	Frame
 	elems   []celem
 	anchors []anchor
+	need    []int32 // the anchors as a program (see program)
 }
 
 type cueC struct {
 	Cue
 	elems   []celem
 	anchors []anchor
+	need    []int32 // the anchors as a program (see program)
 	cats    map[Category]bool
 }
 
@@ -324,10 +326,17 @@ func New(cfg Config) (*Classifier, error) {
 	gb := newGates(c.nlits, int32(len(cl.setNames)))
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors, true)
+		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
 	}
 	for i := range cl.cues {
 		gb.add(&cl.cueGate, cl.cues[i].anchors, false)
+		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
 	}
+	cueAnchors := make([][]anchor, len(cl.cues))
+	for i := range cl.cues {
+		cueAnchors[i] = cl.cues[i].anchors
+	}
+	cl.cueLazy = gb.lazy(cueAnchors)
 	lightOff, lightIDs, nseen := gb.table()
 	cl.nseen = nseen
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
@@ -475,6 +484,53 @@ func anchorsOf(seq []celem) []anchor {
 	// at.
 	slices.SortStableFunc(out, func(a, b anchor) int { return cmp.Compare(a.cost(), b.cost()) })
 	return out
+}
+
+// Operations of an anchor program. A pattern's anchors are a tree (groups
+// of alternatives of anchors); checking them for every open pattern, in
+// memory all over the heap, cost more than the rest of the frames. A
+// program is the same tree laid out in one []int32:
+//
+//	opID x               gate id x (a literal, or nlits + a set) was seen
+//	opAny n x1 … xn      one of the n gate ids was seen (a set per language)
+//	opLex cat            a lexicon entry of category cat was found
+//	opGroup n (l p)…     one of n alternatives holds, each a program p of l words
+const (
+	opID int32 = iota
+	opAny
+	opLex
+	opGroup
+)
+
+// program appends the program of as to p; nlits is the gate id of the
+// first set.
+func program(p []int32, as []anchor, nlits int32) []int32 {
+	for _, a := range as {
+		switch a.kind {
+		case pattern.Word:
+			p = append(p, opID, a.lit)
+		case pattern.Ref:
+			if len(a.sets) == 1 {
+				p = append(p, opID, nlits+a.sets[0])
+				break
+			}
+			p = append(p, opAny, int32(len(a.sets)))
+			for _, id := range a.sets {
+				p = append(p, nlits+id)
+			}
+		case pattern.Lex:
+			p = append(p, opLex, a.cat)
+		case pattern.Group:
+			p = append(p, opGroup, int32(len(a.alts)))
+			for _, alt := range a.alts {
+				at := len(p)
+				p = append(p, 0)
+				p = program(p, alt, nlits)
+				p[at] = int32(len(p) - at - 1)
+			}
+		}
+	}
+	return p
 }
 
 // cost is the number of lookups presentOne makes for a in the worst case.

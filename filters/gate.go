@@ -242,3 +242,87 @@ func (ix *gateIndex) candidates(seen []int32, mark []uint64) {
 		}
 	}
 }
+
+// lazyGate is a gate for patterns tried rarely (cues: only on messages
+// with findings), whose anchors are mostly groups of common words ("(c
+// est | cest | il est)"): lighting virtual ids for them on every hit
+// would cost every message, and checking their groups one by one costs
+// the messages with findings. A lazy gate holds one constraint for each
+// mandatory anchor of each pattern: one of the anchor's ids was seen (a
+// literal or a set, the language's set or the "any" one, or the first
+// literal or set of each of a group's alternatives). When the patterns
+// are needed, fill sets the constraints that the message's seen ids
+// satisfy, in one pass over them; a pattern is then worth trying only if
+// all its constraints are set.
+type lazyGate struct {
+	off     []int32 // by literal or set id x: bits[off[x]:off[x+1]] are the constraints x satisfies
+	bits    []int32
+	n       int     // constraints
+	needs   []int32 // pattern i's constraints: needs[needOff[i]:needOff[i+1]]
+	needOff []int32
+}
+
+// lazy builds the lazy gate of patterns with anchors as.
+func (b *gates) lazy(as [][]anchor) lazyGate {
+	var g lazyGate
+	by := make([][]int32, b.nbase)
+	g.needOff = append(g.needOff, 0)
+	for _, p := range as {
+		for i := range p {
+			a := &p[i]
+			var xs []int32
+			switch {
+			case b.simple(a) >= 0:
+				xs = []int32{b.simple(a)}
+			case a.kind == pattern.Ref:
+				for _, s := range a.sets {
+					xs = append(xs, b.nlits+s)
+				}
+			case a.kind == pattern.Group:
+				xs = b.firsts(a)
+			}
+			if len(xs) == 0 {
+				continue // a lexicon category, or a group with an alternative of neither
+			}
+			bit := int32(g.n)
+			g.n++
+			for _, x := range xs {
+				if k := len(by[x]); k == 0 || by[x][k-1] != bit {
+					by[x] = append(by[x], bit)
+				}
+			}
+			g.needs = append(g.needs, bit)
+		}
+		g.needOff = append(g.needOff, int32(len(g.needs)))
+	}
+	g.off = make([]int32, b.nbase+1)
+	for x := range by {
+		g.off[x+1] = g.off[x] + int32(len(by[x]))
+		g.bits = append(g.bits, by[x]...)
+	}
+	return g
+}
+
+// fill sets in words (one bit a constraint, cleared first) the
+// constraints that the seen ids satisfy.
+func (g *lazyGate) fill(seen []int32, words []uint64) {
+	clear(words)
+	for _, x := range seen {
+		if int(x)+1 >= len(g.off) {
+			continue // a virtual id
+		}
+		for _, b := range g.bits[g.off[x]:g.off[x+1]] {
+			words[b>>6] |= 1 << (b & 63)
+		}
+	}
+}
+
+// open reports whether all of pattern i's constraints are set in words.
+func (g *lazyGate) open(i int, words []uint64) bool {
+	for _, b := range g.needs[g.needOff[i]:g.needOff[i+1]] {
+		if words[b>>6]&(1<<(b&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 	"testing"
+
+	"github.com/vigie-edu/vigie/filters/pattern"
 )
 
 // gateConfig is testConfig with patterns of every shape a gate must
@@ -51,11 +53,14 @@ func TestGateNecessary(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := new(scratch)
-	closed := 0
+	closed, lazyClosed := 0, 0
 	for _, m := range gateMessages {
 		c.prepare(s, m)
 		for i := range c.frames {
 			open := c.frameGate.open(s.seen, &s.sig, i)
+			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
+				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
+			}
 			if s.present(c.frames[i].anchors) && !open {
 				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
 			}
@@ -64,6 +69,17 @@ func TestGateNecessary(t *testing.T) {
 			}
 		}
 		for i := range c.cues {
+			if got, want := s.holds(c.cues[i].need), s.present(c.cues[i].anchors); got != want {
+				t.Errorf("%q: cue %s: its program says %v, its anchors %v", m, c.cues[i].ID, got, want)
+			}
+			s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
+			c.cueLazy.fill(s.seenIDs, s.cueBits)
+			if s.present(c.cues[i].anchors) && !c.cueLazy.open(i, s.cueBits) {
+				t.Errorf("%q: cue %s has its anchors but a closed lazy gate", m, c.cues[i].ID)
+			}
+			if !c.cueLazy.open(i, s.cueBits) {
+				lazyClosed++
+			}
 			if s.present(c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
 				t.Errorf("%q: cue %s has its anchors but a closed gate", m, c.cues[i].ID)
 			}
@@ -71,6 +87,9 @@ func TestGateNecessary(t *testing.T) {
 	}
 	if closed == 0 {
 		t.Error("no gate was ever closed: gates filter nothing")
+	}
+	if lazyClosed == 0 {
+		t.Error("no lazy cue gate was ever closed: they filter nothing")
 	}
 }
 
@@ -115,4 +134,43 @@ func TestSignature(t *testing.T) {
 	if !empty.covers(&signature{}) {
 		t.Error("an empty signature does not cover an empty one")
 	}
+}
+
+// present reports whether all of a pattern's anchors occur in the
+// message, walking the anchors' tree: the reference for the programs that
+// Classify runs instead.
+func (s *scratch) present(as []anchor) bool {
+	if len(s.text.Tokens) == 0 {
+		return false
+	}
+	for i := range as {
+		if !s.presentOne(&as[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scratch) presentOne(a *anchor) bool {
+	switch a.kind {
+	case pattern.Word:
+		return s.seen[a.lit]
+	case pattern.Ref:
+		for _, id := range a.sets {
+			if s.seen[s.nlits+id] {
+				return true
+			}
+		}
+		return false
+	case pattern.Lex:
+		return s.catSeen[a.cat]
+	case pattern.Group:
+		for _, alt := range a.alts {
+			if s.present(alt) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
