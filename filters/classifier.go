@@ -30,7 +30,7 @@ type Classifier struct {
 	frameIndex  gateIndex
 	cueGate     gate     // … and of the cues
 	cueLazy     lazyGate // … and the cues' groups, when cues are needed
-	nseen       int  // literals, sets and virtual gate ids
+	nseen       int      // literals, sets and virtual gate ids
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
