@@ -30,6 +30,7 @@ type Classifier struct {
 	frameIndex  gateIndex
 	cueGate     gate     // … and of the cues
 	cueLazy     lazyGate // … and the cues' groups, when cues are needed
+	frameLazy   lazyGate // … and the frames' groups, once a frame's gate is open
 	nseen       int      // literals, sets and virtual gate ids
 	cues        []cueC
 	links       *links.Classifier
@@ -83,26 +84,27 @@ type cand struct {
 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
-	text    normalize.Text
-	hits    []match.Hit
-	allow   []match.Hit
-	th      []tokHit
-	byStart []int32
-	order   []int32
-	fill    []int32
-	tokOf   []int32
-	seen    []bool    // gate ids: literals, then term sets, then virtual ids
-	seenIDs []int32   // the seen gate ids, in the order seen
-	sig     signature // of the seen gate ids
-	marks   []uint64  // the frames whose gate may be open, one bit each
-	cueBits []uint64  // the constraints of cueLazy that hold
-	catSeen []bool    // lexicon categories found (not allowlisted)
-	nlits   int32     // the classifier's: gate id of set i is nlits + i
-	cands   []cand
-	cueSpan [][2]int
-	links   []links.Link
-	pii     []pii.Match
-	supp    []Suppression
+	text     normalize.Text
+	hits     []match.Hit
+	allow    []match.Hit
+	th       []tokHit
+	byStart  []int32
+	order    []int32
+	fill     []int32
+	tokOf    []int32
+	seen     []bool    // gate ids: literals, then term sets, then virtual ids
+	seenIDs  []int32   // the seen gate ids, in the order seen
+	sig      signature // of the seen gate ids
+	marks    []uint64  // the frames whose gate may be open, one bit each
+	cueBits  []uint64  // the constraints of cueLazy that hold
+	lazyBits []uint64  // … and of frameLazy
+	catSeen  []bool    // lexicon categories found (not allowlisted)
+	nlits    int32     // the classifier's: gate id of set i is nlits + i
+	cands    []cand
+	cueSpan  [][2]int
+	links    []links.Link
+	pii      []pii.Match
+	supp     []Suppression
 }
 
 // Classify judges one message. It never fails: a message that cannot be
@@ -116,10 +118,19 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	// Frames: context patterns that make findings.
 	s.marks = resizeMarks(s.marks, len(c.frames))
 	c.frameIndex.candidates(s.seenIDs, s.marks)
+	filled := false
 	for w, word := range s.marks {
 		for ; word != 0; word &= word - 1 {
 			fi := w<<6 | bits.TrailingZeros64(word)
 			if !c.frameGate.open(s.seen, &s.sig, fi) {
+				continue
+			}
+			if !filled {
+				s.lazyBits = resizeMarks(s.lazyBits, c.frameLazy.n)
+				c.frameLazy.fill(s.seenIDs, s.lazyBits)
+				filled = true
+			}
+			if !c.frameLazy.open(fi, s.lazyBits) {
 				continue
 			}
 			c.tryFrame(s, m, fi)

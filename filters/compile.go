@@ -337,6 +337,11 @@ func New(cfg Config) (*Classifier, error) {
 		cueAnchors[i] = cl.cues[i].anchors
 	}
 	cl.cueLazy = gb.lazy(cueAnchors)
+	frameAnchors := make([][]anchor, len(cl.frames))
+	for i := range cl.frames {
+		frameAnchors[i] = cl.frames[i].anchors
+	}
+	cl.frameLazy = gb.lazy(frameAnchors)
 	lightOff, lightIDs, nseen := gb.table()
 	cl.nseen = nseen
 	cl.frameIndex = cl.frameGate.index(cl.nseen)

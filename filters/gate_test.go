@@ -61,6 +61,11 @@ func TestGateNecessary(t *testing.T) {
 			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
 				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
 			}
+			s.lazyBits = resizeMarks(s.lazyBits, c.frameLazy.n)
+			c.frameLazy.fill(s.seenIDs, s.lazyBits)
+			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, s.lazyBits) {
+				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
+			}
 			if s.present(c.frames[i].anchors) && !open {
 				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
 			}
