@@ -19,8 +19,10 @@ import (
 type Classifier struct {
 	norm        *normalize.Normalizer
 	ac          *match.Automaton
-	groups      []group // automaton term id → what it stands for
-	ncats       int     // categories of the lexicon
+	groups      []group    // automaton term id → what it stands for
+	terms       []termInfo // automaton term id → what prepare needs of its group
+	lights      []int32    // the groups' lights, end to end
+	ncats       int        // categories of the lexicon
 	entries     []entryC
 	allows      []allowC
 	setNames    []string
@@ -31,7 +33,7 @@ type Classifier struct {
 	cueGate     gate     // … and of the cues
 	cueLazy     lazyGate // … and the cues' groups, when cues are needed
 	frameLazy   lazyGate // … and the frames' groups, once a frame's gate is open
-	nseen       int      // literals, sets and virtual gate ids
+	nseen       int      // gate ids: literals and sets
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
@@ -91,8 +93,7 @@ type scratch struct {
 	byStart  []int32
 	order    []int32
 	fill     []int32
-	tokOf    []int32
-	seen     []bool    // gate ids: literals, then term sets, then virtual ids
+	seen     []bool    // gate ids: literals, then term sets
 	seenIDs  []int32   // the seen gate ids, in the order seen
 	sig      signature // of the seen gate ids
 	marks    []uint64  // the frames whose gate may be open, one bit each
@@ -118,19 +119,10 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	// Frames: context patterns that make findings.
 	s.marks = resizeMarks(s.marks, len(c.frames))
 	c.frameIndex.candidates(s.seenIDs, s.marks)
-	filled := false
 	for w, word := range s.marks {
 		for ; word != 0; word &= word - 1 {
 			fi := w<<6 | bits.TrailingZeros64(word)
-			if !c.frameGate.open(s.seen, &s.sig, fi) {
-				continue
-			}
-			if !filled {
-				s.lazyBits = resizeMarks(s.lazyBits, c.frameLazy.n)
-				c.frameLazy.fill(s.seenIDs, s.lazyBits)
-				filled = true
-			}
-			if !c.frameLazy.open(fi, s.lazyBits) {
+			if !c.frameGate.open(s.seen, &s.sig, fi) || !c.frameLazy.check(fi, s.seen) {
 				continue
 			}
 			c.tryFrame(s, m, fi)
@@ -271,65 +263,75 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	s.supp = s.supp[:0]
 	s.catSeen = resize(s.catSeen, c.ncats)
 	s.nlits = int32(c.nlits)
-	s.seen = resize(s.seen, c.nseen)
+	if len(s.seen) != c.nseen {
+		s.seen = make([]bool, c.nseen)
+	} else {
+		// Clear only what the previous message set: the ids are many
+		// (every literal and set of the rules), a message sees a few.
+		for _, x := range s.seenIDs {
+			s.seen[x] = false
+		}
+	}
 	s.seenIDs = s.seenIDs[:0]
 	s.sig = signature{}
 	if len(t.Norm) == 0 {
 		s.byStart = s.byStart[:0]
 		return
 	}
-	s.tokOf = resizeInt(s.tokOf, len(t.Norm))
-	for i, tk := range t.Tokens {
-		for b := tk.Start; b < tk.End; b++ {
-			s.tokOf[b] = int32(i)
-		}
-		if tk.End < len(t.Norm) {
-			s.tokOf[tk.End] = int32(i)
-		}
-	}
 	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
-	// A prefix match (an allowlisted "analys*", a lexicon stem "encul")
-	// covers the rest of its word.
+	lexHits := 0
 	for i := range s.hits {
 		h := &s.hits[i]
-		g := &c.groups[h.Term]
-		if g.prefix && (len(g.lex) > 0 || g.allow >= 0) {
-			h.End = int32(t.Tokens[s.tokOf[h.End-1]].End)
+		ti := c.terms[h.Term]
+		if ti.flags&tExtend != 0 {
+			// A prefix match (an allowlisted "analys*", a lexicon stem
+			// "encul") covers the rest of its word.
+			h.End = int32(t.Tokens[t.TokenAt(int(h.End-1))].End)
 		}
-		if g.allow >= 0 {
+		if ti.flags&tAllow != 0 {
 			s.allow = append(s.allow, *h)
 		}
-	}
-	for _, h := range s.hits {
-		g := &c.groups[h.Term]
-		th := tokHit{g: h.Term, start: s.tokOf[h.Start], end: s.tokOf[h.End-1] + 1, nStart: h.Start, nEnd: h.End, lex: len(g.lex) > 0}
-		if th.lex {
-			if a := allowedBy(s.allow, h); a >= 0 {
-				start, end := t.Span(int(h.Start), int(h.End))
-				by := "allow:" + c.allows[c.groups[s.allow[a].Term].allow].Term
-				for _, ei := range g.lex {
-					e := &c.entries[ei]
-					s.supp = append(s.supp, Suppression{
-						Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
-						Reason:  "allowlist", By: by,
-					})
-				}
-				th.lex = false
-			} else {
-				for _, ei := range g.lex {
-					s.catSeen[c.entries[ei].cat] = true
-				}
-			}
-		}
-		for _, x := range g.lights {
+		for _, x := range c.lights[ti.lights : ti.lights+ti.nlights] {
 			if !s.seen[x] {
 				s.seen[x] = true
 				s.seenIDs = append(s.seenIDs, x)
 				s.sig.set(x)
 			}
 		}
-		if th.lex || len(g.sets) > 0 || g.lit >= 0 {
-			s.th = append(s.th, th)
+		if ti.flags&tKeep == 0 {
+			continue
+		}
+		lex := ti.flags&tLex != 0
+		if lex {
+			lexHits++
+		}
+		s.th = append(s.th, tokHit{g: h.Term, start: int32(t.TokenAt(int(h.Start))), end: int32(t.TokenAt(int(h.End-1))) + 1, nStart: h.Start, nEnd: h.End, lex: lex})
+	}
+	// Lexicon hits inside an allowlisted match (found before or after
+	// them) are suppressed; the others count for their category.
+	for i := 0; lexHits > 0 && i < len(s.th); i++ {
+		th := &s.th[i]
+		if !th.lex {
+			continue
+		}
+		lexHits--
+		g := &c.groups[th.g]
+		h := match.Hit{Term: th.g, Start: th.nStart, End: th.nEnd}
+		if a := allowedBy(s.allow, h); a >= 0 {
+			start, end := t.Span(int(h.Start), int(h.End))
+			by := "allow:" + c.allows[c.groups[s.allow[a].Term].allow].Term
+			for _, ei := range g.lex {
+				e := &c.entries[ei]
+				s.supp = append(s.supp, Suppression{
+					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
+					Reason:  "allowlist", By: by,
+				})
+			}
+			th.lex = false
+			continue
+		}
+		for _, ei := range g.lex {
+			s.catSeen[c.entries[ei].cat] = true
 		}
 	}
 	// Index hits by start token (counting sort).

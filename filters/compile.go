@@ -40,21 +40,57 @@ type group struct {
 	sets   []int32 // term sets
 	lit    int32   // the pattern literal, or -1
 	prefix bool    // a prefix term: its lexicon and allowlist hits cover the rest of the word
-	// lights are the gate ids a hit sets: its literal (id lit), its
-	// sets (nlits + set) and the virtual ids these light (see gate.go).
+	// lights are the gate ids a hit sets: its literal (id lit) and its
+	// sets (nlits + set) (see gate.go).
 	lights []int32
 }
 
+// termInfo is what prepare needs of a group, packed so that the hits of
+// a message read a few bytes each from one array.
+type termInfo struct {
+	lights  int32 // the group's lights are lights[lights:lights+nlights]
+	nlights int32 //
+	flags   uint8 // tLex, tAllow, tExtend, tKeep
+}
+
+const (
+	tLex    = 1 << iota // has lexicon entries
+	tAllow              // has an allowlist entry
+	tExtend             // a prefix term with lexicon or allowlist entries: its hits cover the rest of the word
+	tKeep               // has lexicon entries, sets or a literal: patterns or findings read its hits
+)
+
+// pack returns the termInfo of each group, and their lights end to end.
+func pack(groups []group) ([]termInfo, []int32) {
+	infos := make([]termInfo, len(groups))
+	var lights []int32
+	for i, g := range groups {
+		ti := termInfo{lights: int32(len(lights)), nlights: int32(len(g.lights))}
+		lights = append(lights, g.lights...)
+		if len(g.lex) > 0 {
+			ti.flags |= tLex
+		}
+		if g.allow >= 0 {
+			ti.flags |= tAllow
+		}
+		if g.prefix && (len(g.lex) > 0 || g.allow >= 0) {
+			ti.flags |= tExtend
+		}
+		if len(g.lex) > 0 || len(g.sets) > 0 || g.lit >= 0 {
+			ti.flags |= tKeep
+		}
+		infos[i] = ti
+	}
+	return infos, lights
+}
+
 // groups turns the references of each automaton term into its group.
-func (c *compiler) groups(lightOff, lightIDs []int32) []group {
+func (c *compiler) groups() []group {
 	out := make([]group, len(c.refs))
 	for id, refs := range c.refs {
 		g := group{allow: -1, lit: -1, prefix: c.modes[id] == match.Prefix}
 		var ids []int32
-		light := func(x int32) {
-			ids = append(ids, x)
-			ids = append(ids, lightIDs[lightOff[x]:lightOff[x+1]]...)
-		}
+		light := func(x int32) { ids = append(ids, x) }
 		for _, r := range refs {
 			switch r.kind {
 			case kindLex:
@@ -325,11 +361,11 @@ func New(cfg Config) (*Classifier, error) {
 	cl.nlits = int(c.nlits)
 	gb := newGates(c.nlits, int32(len(cl.setNames)))
 	for i := range cl.frames {
-		gb.add(&cl.frameGate, cl.frames[i].anchors, true)
+		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
 	}
 	for i := range cl.cues {
-		gb.add(&cl.cueGate, cl.cues[i].anchors, false)
+		gb.add(&cl.cueGate, cl.cues[i].anchors)
 		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
 	}
 	cueAnchors := make([][]anchor, len(cl.cues))
@@ -342,10 +378,10 @@ func New(cfg Config) (*Classifier, error) {
 		frameAnchors[i] = cl.frames[i].anchors
 	}
 	cl.frameLazy = gb.lazy(frameAnchors)
-	lightOff, lightIDs, nseen := gb.table()
-	cl.nseen = nseen
+	cl.nseen = int(c.nlits) + len(cl.setNames)
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
-	cl.groups = c.groups(lightOff, lightIDs)
+	cl.groups = c.groups()
+	cl.terms, cl.lights = pack(cl.groups)
 	cl.ncats = len(c.catsLex)
 
 	// Links.

@@ -61,9 +61,12 @@ func TestGateNecessary(t *testing.T) {
 			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
 				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
 			}
-			s.lazyBits = resizeMarks(s.lazyBits, c.frameLazy.n)
-			c.frameLazy.fill(s.seenIDs, s.lazyBits)
-			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, s.lazyBits) {
+			s.cueBits = resizeMarks(s.cueBits, c.frameLazy.n)
+			c.frameLazy.fill(s.seenIDs, s.cueBits)
+			if got, want := c.frameLazy.check(i, s.seen), open && c.frameLazy.open(i, s.cueBits); open && got != want {
+				t.Errorf("%q: frame %s: check says %v, fill and open %v", m, c.frames[i].ID, got, want)
+			}
+			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, s.cueBits) {
 				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
 			}
 			if s.present(c.frames[i].anchors) && !open {
