@@ -98,6 +98,7 @@ type scratch struct {
 	sig      signature // of the seen gate ids
 	marks    []uint64  // the frames whose gate may be open, one bit each
 	cueBits  []uint64  // the constraints of cueLazy that hold
+	indexed  bool      // th, byStart and order are built (see index)
 	lazyBits []uint64  // … and of frameLazy
 	catSeen  []bool    // lexicon categories found (not allowlisted)
 	nlits    int32     // the classifier's: gate id of set i is nlits + i
@@ -274,29 +275,63 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	}
 	s.seenIDs = s.seenIDs[:0]
 	s.sig = signature{}
+	s.byStart = s.byStart[:0]
+	s.indexed = true // nothing to index until there are hits
 	if len(t.Norm) == 0 {
-		s.byStart = s.byStart[:0]
 		return
 	}
 	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
-	lexHits := 0
-	for i := range s.hits {
-		h := &s.hits[i]
+	s.indexed = false
+	lex := false
+	for _, h := range s.hits {
 		ti := c.terms[h.Term]
-		if ti.flags&tExtend != 0 {
-			// A prefix match (an allowlisted "analys*", a lexicon stem
-			// "encul") covers the rest of its word.
-			h.End = int32(t.Tokens[t.TokenAt(int(h.End-1))].End)
-		}
-		if ti.flags&tAllow != 0 {
-			s.allow = append(s.allow, *h)
-		}
 		for _, x := range c.lights[ti.lights : ti.lights+ti.nlights] {
 			if !s.seen[x] {
 				s.seen[x] = true
 				s.seenIDs = append(s.seenIDs, x)
 				s.sig.set(x)
 			}
+		}
+		lex = lex || ti.flags&tLex != 0
+	}
+	if lex {
+		c.index(s)
+	}
+}
+
+// index reads the automaton's hits in token terms for the patterns and
+// the lexicon: s.th, indexed by start token, with the allowlist applied
+// to lexicon hits. Most messages need none of it (no lexicon hit, no
+// pattern whose anchors all occur): prepare leaves it to the first that
+// does.
+func (c *Classifier) index(s *scratch) {
+	if s.indexed {
+		return
+	}
+	s.indexed = true
+	t := &s.text
+	lexHits := 0
+	k := 0 // the token of the hit's last byte: hits come in order of their end
+	for i := range s.hits {
+		h := &s.hits[i]
+		ti := c.terms[h.Term]
+		if int(h.End) <= t.Tokens[k].Start {
+			k = t.TokenAt(int(h.End - 1)) // not in order after all
+		}
+		for t.Tokens[k].End < int(h.End) {
+			k++
+		}
+		first := k // the token of its first byte
+		for t.Tokens[first].Start > int(h.Start) {
+			first--
+		}
+		if ti.flags&tExtend != 0 {
+			// A prefix match (an allowlisted "analys*", a lexicon stem
+			// "encul") covers the rest of its word.
+			h.End = int32(t.Tokens[k].End)
+		}
+		if ti.flags&tAllow != 0 {
+			s.allow = append(s.allow, *h)
 		}
 		if ti.flags&tKeep == 0 {
 			continue
@@ -305,7 +340,7 @@ func (c *Classifier) prepare(s *scratch, text string) {
 		if lex {
 			lexHits++
 		}
-		s.th = append(s.th, tokHit{g: h.Term, start: int32(t.TokenAt(int(h.Start))), end: int32(t.TokenAt(int(h.End-1))) + 1, nStart: h.Start, nEnd: h.End, lex: lex})
+		s.th = append(s.th, tokHit{g: h.Term, start: int32(first), end: int32(k) + 1, nStart: h.Start, nEnd: h.End, lex: lex})
 	}
 	// Lexicon hits inside an allowlisted match (found before or after
 	// them) are suppressed; the others count for their category.
@@ -323,7 +358,7 @@ func (c *Classifier) prepare(s *scratch, text string) {
 			for _, ei := range g.lex {
 				e := &c.entries[ei]
 				s.supp = append(s.supp, Suppression{
-					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
+					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: t.Original[start:end], Lang: e.Lang},
 					Reason:  "allowlist", By: by,
 				})
 			}
@@ -569,6 +604,7 @@ func (c *Classifier) applyCues(s *scratch) {
 		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.open(qi, s.cueBits) || !c.cueMayApply(s, q) || !s.holds(q.need) {
 			continue
 		}
+		c.index(s)
 		for from := 0; from < len(s.text.Tokens); {
 			a, b, ok := c.find(s, q.elems, q.Lang, from)
 			if !ok {
@@ -684,6 +720,7 @@ func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 	if !s.holds(f.need) {
 		return
 	}
+	c.index(s)
 	a, b, ok := c.find(s, f.elems, f.Lang, 0)
 	if !ok {
 		return
