@@ -479,13 +479,14 @@ func (s *scratch) hitsAt(pos int) []int32 {
 	return s.order[s.byStart[pos]:s.byStart[pos+1]]
 }
 
-// find returns the first match of seq starting at or after token from.
-func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, int, bool) {
+// find returns the first match of seq, whose first words are first,
+// starting at or after token from.
+func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string, from int) (int, int, bool) {
 	n := len(s.text.Tokens)
 	start, end := 0, -1
 	done := func(e int) bool { end = e; return e > start }
 	for start = from; start < n; start++ {
-		if !c.mayStart(s, seq, start) {
+		if !first.any && !c.starts(s, first.ids, start) {
 			continue
 		}
 		if c.seq(s, seq, 0, start, lang, done) {
@@ -495,48 +496,23 @@ func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, 
 	return 0, 0, false
 }
 
-// mayStart reports whether seq could match from token pos, judging by its
-// first element alone: a mandatory word, term set or lexicon category
-// needs a hit of its kind starting there. It never says no wrongly.
-func (c *Classifier) mayStart(s *scratch, seq []celem, pos int) bool {
-	if len(seq) == 0 {
-		return true
+// starts reports whether a hit at token pos is one of ids (sorted gate
+// ids: literals, and nlits + set).
+func (c *Classifier) starts(s *scratch, ids []int32, pos int) bool {
+	for _, i := range s.hitsAt(pos) {
+		g := &c.groups[s.th[i].g]
+		if g.lit >= 0 {
+			if _, ok := slices.BinarySearch(ids, g.lit); ok {
+				return true
+			}
+		}
+		for _, set := range g.sets {
+			if _, ok := slices.BinarySearch(ids, s.nlits+set); ok {
+				return true
+			}
+		}
 	}
-	e := &seq[0]
-	if e.opt {
-		return true
-	}
-	switch e.kind {
-	case pattern.Word, pattern.Prefix:
-		for _, i := range s.hitsAt(pos) {
-			if c.groups[s.th[i].g].lit == e.lit {
-				return true
-			}
-		}
-		return false
-	case pattern.Ref:
-		for _, i := range s.hitsAt(pos) {
-			if c.inSets(s.th[i].g, e.sets) {
-				return true
-			}
-		}
-		return false
-	case pattern.Lex:
-		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.lex && c.lexOf(h.g, e.cat, "", true) {
-				return true
-			}
-		}
-		return false
-	case pattern.Group:
-		for _, alt := range e.alts {
-			if c.mayStart(s, alt, pos) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	return false
 }
 
 // seq matches seq[k:] at token pos and calls next with each possible end
@@ -606,7 +582,7 @@ func (c *Classifier) applyCues(s *scratch) {
 		}
 		c.index(s)
 		for from := 0; from < len(s.text.Tokens); {
-			a, b, ok := c.find(s, q.elems, q.Lang, from)
+			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, from)
 			if !ok {
 				break
 			}
@@ -721,7 +697,7 @@ func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 		return
 	}
 	c.index(s)
-	a, b, ok := c.find(s, f.elems, f.Lang, 0)
+	a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
 	if !ok {
 		return
 	}

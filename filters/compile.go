@@ -145,6 +145,7 @@ type frameC struct {
 	elems   []celem
 	anchors []anchor
 	need    []int32 // the anchors as a program (see program)
+	first   firstSet
 }
 
 type cueC struct {
@@ -152,6 +153,7 @@ type cueC struct {
 	elems   []celem
 	anchors []anchor
 	need    []int32 // the anchors as a program (see program)
+	first   firstSet
 	cats    map[Category]bool
 }
 
@@ -363,10 +365,12 @@ func New(cfg Config) (*Classifier, error) {
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
+		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits)
 	}
 	for i := range cl.cues {
 		gb.add(&cl.cueGate, cl.cues[i].anchors)
 		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
+		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits)
 	}
 	cueAnchors := make([][]anchor, len(cl.cues))
 	for i := range cl.cues {
@@ -525,6 +529,58 @@ func anchorsOf(seq []celem) []anchor {
 	// at.
 	slices.SortStableFunc(out, func(a, b anchor) int { return cmp.Compare(a.cost(), b.cost()) })
 	return out
+}
+
+// firstSet is what a pattern's match may start with: one of the gate ids
+// ids (sorted: literals, and nlits + set), or anything (a lexicon
+// category, a wildcard, a pattern whose elements may all be skipped).
+// find tries only the tokens where one of ids starts.
+type firstSet struct {
+	ids []int32
+	any bool
+}
+
+// firstOf returns the firstSet of seq.
+func firstOf(seq []celem, nlits int32) firstSet {
+	var f firstSet
+	if firsts(seq, nlits, &f) {
+		f.any = true // seq may match nothing: anything may follow
+	}
+	slices.Sort(f.ids)
+	f.ids = slices.Compact(f.ids)
+	return f
+}
+
+// firsts adds to f what seq may start with, and reports whether seq may
+// match no token.
+func firsts(seq []celem, nlits int32, f *firstSet) bool {
+	for i := range seq {
+		e := &seq[i]
+		empty := e.opt
+		switch e.kind {
+		case pattern.Word, pattern.Prefix:
+			f.ids = append(f.ids, e.lit)
+		case pattern.Ref:
+			for _, id := range e.sets {
+				f.ids = append(f.ids, nlits+id)
+			}
+		case pattern.Group:
+			for _, alt := range e.alts {
+				if firsts(alt, nlits, f) {
+					empty = true
+				}
+			}
+		case pattern.Gap:
+			f.any = true
+			empty = true
+		default: // Lex, Any
+			f.any = true
+		}
+		if !empty {
+			return false
+		}
+	}
+	return true
 }
 
 // Operations of an anchor program. A pattern's anchors are a tree (groups

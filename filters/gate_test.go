@@ -182,3 +182,41 @@ func (s *scratch) presentOne(a *anchor) bool {
 	}
 	return true
 }
+
+// TestFirstsNecessary checks that trying a pattern only where one of its
+// first words starts finds what trying it everywhere finds.
+func TestFirstsNecessary(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := new(scratch)
+	everywhere := &firstSet{any: true}
+	found := 0
+	for _, m := range gateMessages {
+		c.prepare(s, m)
+		c.index(s)
+		for i := range c.frames {
+			f := &c.frames[i]
+			a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
+			a2, b2, ok2 := c.find(s, f.elems, everywhere, f.Lang, 0)
+			if a != a2 || b != b2 || ok != ok2 {
+				t.Errorf("%q: frame %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, f.ID, a, b, ok, a2, b2, ok2)
+			}
+			if ok {
+				found++
+			}
+		}
+		for i := range c.cues {
+			q := &c.cues[i]
+			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, 0)
+			a2, b2, ok2 := c.find(s, q.elems, everywhere, q.Lang, 0)
+			if a != a2 || b != b2 || ok != ok2 {
+				t.Errorf("%q: cue %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, q.ID, a, b, ok, a2, b2, ok2)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no frame found in the messages: the test checks nothing")
+	}
+}
