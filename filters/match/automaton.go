@@ -167,17 +167,34 @@ type Automaton struct {
 	// reads one cache line.
 	delta16 []uint16
 	delta32 []uint32
-	start   int // the row of the state after the text's leading space
-	// States are numbered breadth first, so that the shallow states
-	// that text visits most share cache lines, and those where some
-	// term ends come last: state s has outputs if s >= final, which
-	// Scan tests without a load.
-	final   int
-	outOff  []int32  // state s >= final → its outputs out[outOff[s-final]:outOff[s-final+1]]
-	out     []output // the terms ending in each state
-	terms   []term
-	nstates int
+	start   int // the state after the text's leading space
+	// States are dense (a row in the transition table) or sparse (the
+	// deep states of one child or none, most of them: their one
+	// transition, and for the other bytes those of their failure state).
+	// They are numbered breadth first, so that the shallow states that
+	// text visits most share cache lines, in four ranges: dense states
+	// [0, dfinal) without outputs and [dfinal, nd) with outputs, sparse
+	// states [nd, sfinal) without outputs and [sfinal, nstates) with
+	// outputs. Scan tells them apart without a load.
+	dfinal, nd, sfinal int
+	sparse             []sparseState // state nd + i → sparse[i]
+	outOff             []int32       // final index of a state (see finalIndex) → its outputs out[outOff[f]:outOff[f+1]]
+	out                []output      // the terms ending in each state
+	terms              []term
+	nstates            int
 }
+
+// sparseState is a state of at most one transition: on column col (255:
+// none) to next; on the other columns, those of fail.
+type sparseState struct {
+	col  uint8
+	next uint32
+	fail uint32
+}
+
+// sparseDepth is the depth (pattern bytes) from which a state of one
+// child or none is sparse: shallower states are few and visited often.
+const sparseDepth = 3
 
 // output is a term ending in a state. At byte i of the text (i = len(text)
 // for the trailing space), the term starts at i - back.
@@ -251,33 +268,57 @@ func (b *Builder) Build() *Automaton {
 			}
 		}
 	}
-	// Numbering: the root, then the states breadth first, those with
-	// outputs after all the others.
-	order := make([]int32, 0, n) // new number → trie node
-	order = append(order, 0)
+	// Numbering: the root, then the states breadth first, in the four
+	// ranges dense without outputs, dense with, sparse without, sparse
+	// with.
+	depth := make([]int, n)
 	for _, s := range queue {
-		if len(outs[s]) == 0 {
-			order = append(order, s)
+		for _, nx := range nodes[s].next {
+			depth[nx] = depth[s] + 1
 		}
 	}
-	a.final = len(order)
-	for _, s := range queue {
-		if len(outs[s]) > 0 {
-			order = append(order, s)
+	isSparse := func(s int32) bool { return depth[s] >= sparseDepth && len(nodes[s].next) <= 1 }
+	order := make([]int32, 0, n) // new number → trie node
+	order = append(order, 0)
+	for k, pick := range []func(s int32) bool{
+		func(s int32) bool { return !isSparse(s) && len(outs[s]) == 0 },
+		func(s int32) bool { return !isSparse(s) && len(outs[s]) > 0 },
+		func(s int32) bool { return isSparse(s) && len(outs[s]) == 0 },
+		func(s int32) bool { return isSparse(s) && len(outs[s]) > 0 },
+	} {
+		switch k {
+		case 1:
+			a.dfinal = len(order)
+		case 2:
+			a.nd = len(order)
+		case 3:
+			a.sfinal = len(order)
+		}
+		for _, s := range queue {
+			if pick(s) {
+				order = append(order, s)
+			}
 		}
 	}
 	num := make([]int32, n) // trie node → new number
 	for i, s := range order {
 		num[s] = int32(i)
 	}
-	a.outOff = make([]int32, n-a.final+1)
-	for ns := a.final; ns < n; ns++ {
+	nfinal := (a.nd - a.dfinal) + (n - a.sfinal)
+	a.outOff = make([]int32, nfinal+1)
+	for ns := a.dfinal; ns < n; ns++ {
+		if ns == a.nd {
+			ns = a.sfinal
+			if ns == n {
+				break
+			}
+		}
 		s := order[ns]
 		// Longest terms first at each end position: callers see the most
 		// specific match first.
 		o := outs[s]
 		sort.SliceStable(o, func(i, j int) bool { return len(b.terms[o[i]].norm) > len(b.terms[o[j]].norm) })
-		a.outOff[ns-a.final] = int32(len(a.out))
+		a.outOff[a.finalIndex(ns)] = int32(len(a.out))
 		for _, ti := range o {
 			t := &b.terms[ti]
 			back := len(t.norm) - 1
@@ -287,7 +328,7 @@ func (b *Builder) Build() *Automaton {
 			a.out = append(a.out, output{term: ti, back: int32(back), n: int32(len(t.norm)), mode: t.mode, exact: t.exact, plain: t.plain})
 		}
 	}
-	a.outOff[n-a.final] = int32(len(a.out))
+	a.outOff[nfinal] = int32(len(a.out))
 	// Columns: one per byte class that occurs in a pattern (the others
 	// always lead to the root: no term has them).
 	var colOf [classes]uint8
@@ -306,11 +347,20 @@ func (b *Builder) Build() *Automaton {
 		a.col[c] = colOf[byteClass[c]]
 	}
 	if n <= 1<<16 {
-		a.delta16 = aligned[uint16](n << a.shift)
+		a.delta16 = aligned[uint16](a.nd << a.shift)
 	} else {
-		a.delta32 = aligned[uint32](n << a.shift)
+		a.delta32 = aligned[uint32](a.nd << a.shift)
 	}
+	a.sparse = make([]sparseState, n-a.nd)
 	for st := 0; st < n; st++ {
+		if ns := int(num[st]); ns >= a.nd {
+			sp := sparseState{col: 255, fail: uint32(num[fail[st]])}
+			for cl, nx := range nodes[st].next {
+				sp.col, sp.next = colOf[cl], uint32(num[nx])
+			}
+			a.sparse[ns-a.nd] = sp
+			continue
+		}
 		for cl := 0; cl < classes; cl++ {
 			if !used[cl] {
 				continue
@@ -323,8 +373,17 @@ func (b *Builder) Build() *Automaton {
 			}
 		}
 	}
-	a.start = int(num[full[spaceClass]]) << a.shift
+	a.start = int(num[full[spaceClass]])
 	return a
+}
+
+// finalIndex returns the index among the states with outputs of state
+// s, which has some.
+func (a *Automaton) finalIndex(s int) int {
+	if s < a.nd {
+		return s - a.dfinal
+	}
+	return a.nd - a.dfinal + s - a.sfinal
 }
 
 // States returns the number of states, for memory reports.
@@ -348,25 +407,36 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 
 // scan is Scan over a transition table of either width.
 func scan[T uint16 | uint32](a *Automaton, delta []T, norm []byte, runs []uint8, dst []Hit) []Hit {
-	row, shift, final := a.start, a.shift, a.final
+	s := a.start
 	for i, c := range norm {
-		s := int(delta[row+int(a.col[c])])
-		row = s << shift
-		if s >= final {
-			dst = a.emit(s, i, norm, runs, dst)
+		s = step(a, delta, s, a.col[c])
+		if s >= a.dfinal && (s < a.nd || s >= a.sfinal) {
+			dst = a.emit(a.finalIndex(s), i, norm, runs, dst)
 		}
 	}
 	// The trailing space.
-	if s := int(delta[row+int(a.col[' '])]); s >= final {
-		dst = a.emit(s, len(norm), norm, runs, dst)
+	if s = step(a, delta, s, a.col[' ']); s >= a.dfinal && (s < a.nd || s >= a.sfinal) {
+		dst = a.emit(a.finalIndex(s), len(norm), norm, runs, dst)
 	}
 	return dst
 }
 
-// emit appends the verified hits of the terms ending in state s at byte i.
-func (a *Automaton) emit(s, i int, norm []byte, runs []uint8, dst []Hit) []Hit {
-	s -= a.final
-	for _, o := range a.out[a.outOff[s]:a.outOff[s+1]] {
+// step returns the state after state s on a byte of column col.
+func step[T uint16 | uint32](a *Automaton, delta []T, s int, col uint8) int {
+	for s >= a.nd {
+		sp := &a.sparse[s-a.nd]
+		if sp.col == col {
+			return int(sp.next)
+		}
+		s = int(sp.fail)
+	}
+	return int(delta[s<<a.shift+int(col)])
+}
+
+// emit appends the verified hits of the terms ending at byte i in the
+// state of final index f.
+func (a *Automaton) emit(f, i int, norm []byte, runs []uint8, dst []Hit) []Hit {
+	for _, o := range a.out[a.outOff[f]:a.outOff[f+1]] {
 		start := i - int(o.back)
 		end := start + int(o.n)
 		if !a.verify(&o, norm, runs, start, end) {
