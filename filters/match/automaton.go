@@ -407,10 +407,14 @@ func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
 
 // scan is Scan over a transition table of either width.
 func scan[T uint16 | uint32](a *Automaton, delta []T, norm []byte, runs []uint8, dst []Hit) []Hit {
-	s := a.start
+	s, nd, dfinal, sfinal, shift := a.start, a.nd, a.dfinal, a.sfinal, a.shift
 	for i, c := range norm {
-		s = step(a, delta, s, a.col[c])
-		if s >= a.dfinal && (s < a.nd || s >= a.sfinal) {
+		if col := a.col[c]; s < nd {
+			s = int(delta[s<<shift+int(col)]) // most bytes: a dense state, inline
+		} else {
+			s = step(a, delta, s, col)
+		}
+		if s >= dfinal && (s < nd || s >= sfinal) {
 			dst = a.emit(a.finalIndex(s), i, norm, runs, dst)
 		}
 	}
@@ -436,10 +440,11 @@ func step[T uint16 | uint32](a *Automaton, delta []T, s int, col uint8) int {
 // emit appends the verified hits of the terms ending at byte i in the
 // state of final index f.
 func (a *Automaton) emit(f, i int, norm []byte, runs []uint8, dst []Hit) []Hit {
-	for _, o := range a.out[a.outOff[f]:a.outOff[f+1]] {
+	for k := a.outOff[f]; k < a.outOff[f+1]; k++ {
+		o := &a.out[k]
 		start := i - int(o.back)
 		end := start + int(o.n)
-		if !a.verify(&o, norm, runs, start, end) {
+		if !a.verify(o, norm, runs, start, end) {
 			continue
 		}
 		h := Hit{Term: o.term, Start: int32(start), End: int32(end)}
