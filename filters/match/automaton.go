@@ -95,6 +95,10 @@ func (t *term) lead() int {
 	return 1
 }
 
+// MaxTermLen is the length of the longest term Add accepts, in
+// normalised bytes: a rules-file term is a few words.
+const MaxTermLen = 1024
+
 // Builder collects terms. The zero value is ready to use.
 type Builder struct {
 	terms []term
@@ -111,6 +115,9 @@ func (b *Builder) Add(norm []byte, runs []uint8, mode Mode) (int32, error) {
 	}
 	if runs != nil && len(runs) != len(norm) {
 		return 0, fmt.Errorf("match: term %q has %d runs for %d bytes", norm, len(runs), len(norm))
+	}
+	if len(norm) > MaxTermLen {
+		return 0, fmt.Errorf("match: term %.20q… is longer than %d bytes", norm, MaxTermLen)
 	}
 	if norm[0] == ' ' || norm[len(norm)-1] == ' ' {
 		return 0, fmt.Errorf("match: term %q starts or ends with a space", norm)
@@ -178,10 +185,13 @@ type Automaton struct {
 	// outputs. Scan tells them apart without a load.
 	dfinal, nd, sfinal int
 	sparse             []sparseState // state nd + i → sparse[i]
-	outOff             []int32       // final index of a state (see finalIndex) → its outputs out[outOff[f]:outOff[f+1]]
-	out                []output      // the terms ending in each state
-	terms              []term
-	nstates            int
+	// first[f] is the longest term ending in the state of final index
+	// f (see finalIndex), in one load with what Scan needs of it; the
+	// others, if any, are extra[first[f].xoff:][:first[f].more].
+	first   []output
+	extra   []output
+	terms   []term
+	nstates int
 }
 
 // sparseState is a state of at most one transition: on column col (255:
@@ -207,6 +217,8 @@ type output struct {
 	mode  Mode
 	exact bool
 	plain bool
+	more  uint16 // first outputs: how many more terms end in the state
+	xoff  int32  // … from extra[xoff]
 }
 
 // Build compiles the automaton.
@@ -305,7 +317,7 @@ func (b *Builder) Build() *Automaton {
 		num[s] = int32(i)
 	}
 	nfinal := (a.nd - a.dfinal) + (n - a.sfinal)
-	a.outOff = make([]int32, nfinal+1)
+	a.first = make([]output, nfinal)
 	for ns := a.dfinal; ns < n; ns++ {
 		if ns == a.nd {
 			ns = a.sfinal
@@ -318,17 +330,22 @@ func (b *Builder) Build() *Automaton {
 		// specific match first.
 		o := outs[s]
 		sort.SliceStable(o, func(i, j int) bool { return len(b.terms[o[i]].norm) > len(b.terms[o[j]].norm) })
-		a.outOff[a.finalIndex(ns)] = int32(len(a.out))
-		for _, ti := range o {
+		f := a.finalIndex(ns)
+		for k, ti := range o {
 			t := &b.terms[ti]
 			back := len(t.norm) - 1
 			if t.mode == Word {
 				back++ // the trailing space
 			}
-			a.out = append(a.out, output{term: ti, back: int32(back), n: int32(len(t.norm)), mode: t.mode, exact: t.exact, plain: t.plain})
+			out := output{term: ti, back: int32(back), n: int32(len(t.norm)), mode: t.mode, exact: t.exact, plain: t.plain}
+			if k == 0 {
+				out.more, out.xoff = uint16(len(o)-1), int32(len(a.extra))
+				a.first[f] = out
+				continue
+			}
+			a.extra = append(a.extra, out)
 		}
 	}
-	a.outOff[nfinal] = int32(len(a.out))
 	// Columns: one per byte class that occurs in a pattern (the others
 	// always lead to the root: no term has them).
 	var colOf [classes]uint8
@@ -440,26 +457,33 @@ func step[T uint16 | uint32](a *Automaton, delta []T, s int, col uint8) int {
 // emit appends the verified hits of the terms ending at byte i in the
 // state of final index f.
 func (a *Automaton) emit(f, i int, norm []byte, runs []uint8, dst []Hit) []Hit {
-	for k := a.outOff[f]; k < a.outOff[f+1]; k++ {
-		o := &a.out[k]
-		start := i - int(o.back)
-		end := start + int(o.n)
-		if !a.verify(o, norm, runs, start, end) {
-			continue
-		}
-		h := Hit{Term: o.term, Start: int32(start), End: int32(end)}
-		// A whole-word term is found at the space after it: put it before
-		// the shorter prefix and substring hits found at its last letter.
-		// (The outputs of one state are longest first: a hit never passes
-		// one of its own state.)
-		j := len(dst)
-		dst = append(dst, h)
-		for j > 0 && dst[j-1].End == h.End && dst[j-1].End-dst[j-1].Start < h.End-h.Start {
-			dst[j] = dst[j-1]
-			j--
-		}
-		dst[j] = h
+	o := &a.first[f]
+	dst = a.hit(o, i, norm, runs, dst)
+	for k := range int32(o.more) {
+		dst = a.hit(&a.extra[o.xoff+k], i, norm, runs, dst)
 	}
+	return dst
+}
+
+// hit appends the hit of o's term ending at byte i if it is verified.
+func (a *Automaton) hit(o *output, i int, norm []byte, runs []uint8, dst []Hit) []Hit {
+	start := i - int(o.back)
+	end := start + int(o.n)
+	if !a.verify(o, norm, runs, start, end) {
+		return dst
+	}
+	h := Hit{Term: o.term, Start: int32(start), End: int32(end)}
+	// A whole-word term is found at the space after it: put it before
+	// the shorter prefix and substring hits found at its last letter.
+	// (The outputs of one state are longest first: a hit never passes
+	// one of its own state.)
+	j := len(dst)
+	dst = append(dst, h)
+	for j > 0 && dst[j-1].End == h.End && dst[j-1].End-dst[j-1].Start < h.End-h.Start {
+		dst[j] = dst[j-1]
+		j--
+	}
+	dst[j] = h
 	return dst
 }
 

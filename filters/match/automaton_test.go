@@ -117,6 +117,7 @@ func TestAddErrors(t *testing.T) {
 		{"trailing space", []byte("x "), nil, Prefix},
 		{"runs length mismatch", []byte("ab"), []uint8{1}, Word},
 		{"unknown mode", []byte("ab"), nil, Substring + 1},
+		{"too long", []byte(strings.Repeat("a", MaxTermLen+1)), nil, Word},
 	} {
 		if _, err := b.Add(tt.norm, tt.runs, tt.mode); err == nil {
 			t.Errorf("%s accepted", tt.name)
