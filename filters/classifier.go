@@ -562,13 +562,67 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 			}
 		}
 	case pattern.Group:
-		for _, alt := range e.alts {
-			if c.seq(s, alt, 0, pos, lang, next) {
+		if len(e.alts) <= smallGroup {
+			for _, alt := range e.alts {
+				if c.seq(s, alt, 0, pos, lang, next) {
+					return true
+				}
+			}
+			break
+		}
+		var buf [16]int32
+		for _, ai := range c.altsAt(s, e, pos, buf[:0]) {
+			if c.seq(s, e.alts[ai], 0, pos, lang, next) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// smallGroup is the number of alternatives up to which a group tries
+// them all rather than looking up those that may start at the token.
+const smallGroup = 4
+
+// altsAt appends to dst, in order, the alternatives of group e that may
+// match at token pos: those that may start with anything, and those that
+// may start with a word found there.
+func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 {
+	dst = append(dst, e.anyAlts...)
+	if len(e.byFirst) > 0 {
+		for _, i := range s.hitsAt(pos) {
+			g := &c.groups[s.th[i].g]
+			if g.lit >= 0 {
+				dst = e.altsStarting(g.lit, dst)
+			}
+			for _, set := range g.sets {
+				dst = e.altsStarting(s.nlits+set, dst)
+			}
+		}
+	}
+	if len(dst) > 1 {
+		slices.Sort(dst)
+		dst = slices.Compact(dst)
+	}
+	return dst
+}
+
+// altsStarting appends to dst the alternatives of group e that may start
+// with gate id id.
+func (e *celem) altsStarting(id int32, dst []int32) []int32 {
+	lo, hi := 0, len(e.byFirst)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if e.byFirst[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for k := lo; k < len(e.byFirst) && e.byFirst[k].id == id; k++ {
+		dst = append(dst, e.byFirst[k].alt)
+	}
+	return dst
 }
 
 // applyCues finds every cue and suppresses the findings in its scope.

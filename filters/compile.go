@@ -135,9 +135,15 @@ type celem struct {
 	cat  int32     // Lex: index of the category among the lexicon's
 	n    int       // Gap
 	alts [][]celem // Group
-	opt  bool      //
-	src  string    // for errors
-	_    [0]func() // not comparable
+	// Group: the alternatives by the gate ids they may start with
+	// (sorted by id), and those that may start with anything, so that
+	// a group of many alternatives tries only those whose first word
+	// is at the token (see altsAt).
+	byFirst []altFirst
+	anyAlts []int32
+	opt     bool      //
+	src     string    // for errors
+	_       [0]func() // not comparable
 }
 
 type frameC struct {
@@ -366,11 +372,13 @@ func New(cfg Config) (*Classifier, error) {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
 		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits)
+		indexAlts(cl.frames[i].elems, c.nlits)
 	}
 	for i := range cl.cues {
 		gb.add(&cl.cueGate, cl.cues[i].anchors)
 		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
 		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits)
+		indexAlts(cl.cues[i].elems, c.nlits)
 	}
 	cueAnchors := make([][]anchor, len(cl.cues))
 	for i := range cl.cues {
@@ -529,6 +537,32 @@ func anchorsOf(seq []celem) []anchor {
 	// at.
 	slices.SortStableFunc(out, func(a, b anchor) int { return cmp.Compare(a.cost(), b.cost()) })
 	return out
+}
+
+// altFirst says that alternative alt of a group may start with gate id id.
+type altFirst struct{ id, alt int32 }
+
+// indexAlts fills byFirst and anyAlts of the groups in seq, at any depth.
+func indexAlts(seq []celem, nlits int32) {
+	for i := range seq {
+		e := &seq[i]
+		if e.kind != pattern.Group {
+			continue
+		}
+		e.byFirst, e.anyAlts = nil, nil
+		for ai, alt := range e.alts {
+			indexAlts(alt, nlits)
+			f := firstOf(alt, nlits)
+			if f.any {
+				e.anyAlts = append(e.anyAlts, int32(ai))
+				continue
+			}
+			for _, id := range f.ids {
+				e.byFirst = append(e.byFirst, altFirst{id: id, alt: int32(ai)})
+			}
+		}
+		slices.SortFunc(e.byFirst, func(a, b altFirst) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.alt, b.alt)) })
+	}
 }
 
 // firstSet is what a pattern's match may start with: one of the gate ids

@@ -3,6 +3,7 @@ package filters
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/vigie-edu/vigie/filters/pattern"
@@ -218,5 +219,58 @@ func TestFirstsNecessary(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("no frame found in the messages: the test checks nothing")
+	}
+}
+
+// TestAltsAtNecessary checks that the alternatives of a group that altsAt
+// leaves out at a token cannot match there.
+func TestAltsAtNecessary(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []*celem
+	var walk func(seq []celem)
+	walk = func(seq []celem) {
+		for i := range seq {
+			if seq[i].kind == pattern.Group {
+				groups = append(groups, &seq[i])
+				for _, alt := range seq[i].alts {
+					walk(alt)
+				}
+			}
+		}
+	}
+	for i := range c.frames {
+		walk(c.frames[i].elems)
+	}
+	for i := range c.cues {
+		walk(c.cues[i].elems)
+	}
+	s := new(scratch)
+	kept, left := 0, 0
+	for _, m := range gateMessages {
+		c.prepare(s, m)
+		c.index(s)
+		for _, g := range groups {
+			for pos := range s.text.Tokens {
+				in := c.altsAt(s, g, pos, nil)
+				for ai, alt := range g.alts {
+					if slices.Contains(in, int32(ai)) {
+						kept++
+						continue
+					}
+					left++
+					for _, lang := range []string{"", "fr", "en"} {
+						if c.seq(s, alt, 0, pos, lang, func(int) bool { return true }) {
+							t.Errorf("%q: token %d: altsAt left out alternative %d of a group, which matches", m, pos, ai)
+						}
+					}
+				}
+			}
+		}
+	}
+	if kept == 0 || left == 0 {
+		t.Errorf("altsAt kept %d and left out %d alternatives: the test checks nothing", kept, left)
 	}
 }
