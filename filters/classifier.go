@@ -19,7 +19,10 @@ import (
 type Classifier struct {
 	norm        *normalize.Normalizer
 	ac          *match.Automaton
-	refs        []termRef
+	groups      []group    // automaton term id → what it stands for
+	terms       []termInfo // automaton term id → what prepare needs of its group
+	lights      []int32    // the groups' lights, end to end
+	ncats       int        // categories of the lexicon
 	entries     []entryC
 	allows      []allowC
 	setNames    []string
@@ -27,10 +30,10 @@ type Classifier struct {
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate    // … and of the cues
-	lightOff    []int32 // literal or set id → the virtual gate ids it lights
-	lightIDs    []int32
-	nseen       int // literals, sets and virtual gate ids
+	cueGate     gate     // … and of the cues
+	cueLazy     lazyGate // … and the cues' groups, when cues are needed
+	frameLazy   lazyGate // … and the frames' groups, once a frame's gate is open
+	nseen       int      // gate ids: literals and sets
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
@@ -60,11 +63,13 @@ func (c *Classifier) Action(cat Category) Action {
 	return Remove
 }
 
-// tokHit is an automaton hit in token terms: tokens [start, end).
+// tokHit is an automaton hit in token terms: tokens [start, end) and
+// normalised bytes [nStart, nEnd).
 type tokHit struct {
-	ref          termRef
+	g            int32 // the term's group
 	start, end   int32
 	nStart, nEnd int32
+	lex          bool // the group's lexicon entries apply (not allowlisted here)
 }
 
 // cand is a finding under construction.
@@ -81,26 +86,27 @@ type cand struct {
 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
-	text    normalize.Text
-	hits    []match.Hit
-	allow   []match.Hit
-	th      []tokHit
-	byStart []int32
-	order   []int32
-	fill    []int32
-	tokOf   []int32
-	litSeen []bool
-	seen    []bool    // gate ids: literals, then term sets, then virtual ids
-	seenIDs []int32   // the seen gate ids, in the order seen
-	sig     signature // of the seen gate ids
-	marks   []uint64  // the frames whose gate may be open, one bit each
-	setSeen []bool
-	catSeen map[Category]bool
-	cands   []cand
-	cueSpan [][2]int
-	links   []links.Link
-	pii     []pii.Match
-	supp    []Suppression
+	text     normalize.Text
+	hits     []match.Hit
+	allow    []match.Hit
+	th       []tokHit
+	byStart  []int32
+	order    []int32
+	fill     []int32
+	seen     []bool    // gate ids: literals, then term sets
+	seenIDs  []int32   // the seen gate ids, in the order seen
+	sig      signature // of the seen gate ids
+	marks    []uint64  // the frames whose gate may be open, one bit each
+	cueBits  []uint64  // the constraints of cueLazy that hold
+	indexed  bool      // th, byStart and order are built (see index)
+	lazyBits []uint64  // … and of frameLazy
+	catSeen  []bool    // lexicon categories found (not allowlisted)
+	nlits    int32     // the classifier's: gate id of set i is nlits + i
+	cands    []cand
+	cueSpan  [][2]int
+	links    []links.Link
+	pii      []pii.Match
+	supp     []Suppression
 }
 
 // Classify judges one message. It never fails: a message that cannot be
@@ -117,7 +123,7 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	for w, word := range s.marks {
 		for ; word != 0; word &= word - 1 {
 			fi := w<<6 | bits.TrailingZeros64(word)
-			if !c.frameGate.open(s.seen, &s.sig, fi) {
+			if !c.frameGate.open(s.seen, &s.sig, fi) || !c.frameLazy.check(fi, s.seen) {
 				continue
 			}
 			c.tryFrame(s, m, fi)
@@ -129,39 +135,45 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	// a frame finding of the same category (the frame explains them).
 	for i := range s.th {
 		h := &s.th[i]
-		if h.ref.kind != kindLex {
+		if !h.lex {
 			continue
 		}
-		e := &c.entries[h.ref.idx]
-		inside := false
+		longer := false
 		for j := range s.th {
 			o := &s.th[j]
-			if j == i || o.ref.kind != kindLex {
+			if j == i || !o.lex {
 				continue
 			}
 			if o.nStart <= h.nStart && h.nEnd <= o.nEnd && (o.nEnd-o.nStart > h.nEnd-h.nStart) {
-				inside = true
+				longer = true
 				break
 			}
 		}
-		for k := 0; k < nFrames && !inside; k++ {
-			fc := &s.cands[k]
-			if fc.f.Category == e.Category && fc.nStart <= h.nStart && h.nEnd <= fc.nEnd {
-				if e.Severity > fc.f.Severity {
-					fc.f.Severity = e.Severity
-				}
-				inside = true
-			}
-		}
-		if inside {
+		if longer {
 			continue
 		}
-		start, end := t.Span(int(h.nStart), int(h.nEnd))
-		s.cands = append(s.cands, cand{
-			f: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: e.Lang},
-			a: int(h.start), b: int(h.end), lex: h.ref.idx,
-			nStart: h.nStart, nEnd: h.nEnd,
-		})
+		for _, ei := range c.groups[h.g].lex {
+			e := &c.entries[ei]
+			inside := false
+			for k := 0; k < nFrames && !inside; k++ {
+				fc := &s.cands[k]
+				if fc.f.Category == e.Category && fc.nStart <= h.nStart && h.nEnd <= fc.nEnd {
+					if e.Severity > fc.f.Severity {
+						fc.f.Severity = e.Severity
+					}
+					inside = true
+				}
+			}
+			if inside {
+				continue
+			}
+			start, end := t.Span(int(h.nStart), int(h.nEnd))
+			s.cands = append(s.cands, cand{
+				f: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: m.Text[start:end], Lang: e.Lang},
+				a: int(h.start), b: int(h.end), lex: ei,
+				nStart: h.nStart, nEnd: h.nEnd,
+			})
+		}
 	}
 
 	// Language: detected only when a finding depends on it.
@@ -250,67 +262,112 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	s.th = s.th[:0]
 	s.cands = s.cands[:0]
 	s.supp = s.supp[:0]
-	if s.catSeen == nil {
-		s.catSeen = map[Category]bool{}
+	s.catSeen = resize(s.catSeen, c.ncats)
+	s.nlits = int32(c.nlits)
+	if len(s.seen) != c.nseen {
+		s.seen = make([]bool, c.nseen)
+	} else {
+		// Clear only what the previous message set: the ids are many
+		// (every literal and set of the rules), a message sees a few.
+		for _, x := range s.seenIDs {
+			s.seen[x] = false
+		}
 	}
-	clear(s.catSeen)
-	s.litSeen = resize(s.litSeen, c.nlits)
-	s.setSeen = resize(s.setSeen, len(c.setNames))
-	s.seen = resize(s.seen, c.nseen)
 	s.seenIDs = s.seenIDs[:0]
 	s.sig = signature{}
+	s.byStart = s.byStart[:0]
+	s.indexed = true // nothing to index until there are hits
 	if len(t.Norm) == 0 {
-		s.byStart = s.byStart[:0]
 		return
 	}
-	s.tokOf = resizeInt(s.tokOf, len(t.Norm))
-	for i, tk := range t.Tokens {
-		for b := tk.Start; b < tk.End; b++ {
-			s.tokOf[b] = int32(i)
-		}
-		if tk.End < len(t.Norm) {
-			s.tokOf[tk.End] = int32(i)
-		}
-	}
 	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
-	// A prefix match (an allowlisted "analys*", a lexicon stem "encul")
-	// covers the rest of its word.
+	s.indexed = false
+	lex := false
+	for _, h := range s.hits {
+		ti := c.terms[h.Term]
+		for _, x := range c.lights[ti.lights : ti.lights+ti.nlights] {
+			if !s.seen[x] {
+				s.seen[x] = true
+				s.seenIDs = append(s.seenIDs, x)
+				s.sig.set(x)
+			}
+		}
+		lex = lex || ti.flags&tLex != 0
+	}
+	if lex {
+		c.index(s)
+	}
+}
+
+// index reads the automaton's hits in token terms for the patterns and
+// the lexicon: s.th, indexed by start token, with the allowlist applied
+// to lexicon hits. Most messages need none of it (no lexicon hit, no
+// pattern whose anchors all occur): prepare leaves it to the first that
+// does.
+func (c *Classifier) index(s *scratch) {
+	if s.indexed {
+		return
+	}
+	s.indexed = true
+	t := &s.text
+	lexHits := 0
+	k := 0 // the token of the hit's last byte: hits come in order of their end
 	for i := range s.hits {
 		h := &s.hits[i]
-		switch r := c.refs[h.Payload]; {
-		case r.kind == kindAllow && c.allows[r.idx].prefix,
-			r.kind == kindLex && c.entries[r.idx].Mode == Prefix:
-			h.End = int32(t.Tokens[s.tokOf[h.End-1]].End)
+		ti := c.terms[h.Term]
+		if int(h.End) <= t.Tokens[k].Start {
+			k = t.TokenAt(int(h.End - 1)) // not in order after all
 		}
-		if c.refs[h.Payload].kind == kindAllow {
+		for t.Tokens[k].End < int(h.End) {
+			k++
+		}
+		first := k // the token of its first byte
+		for t.Tokens[first].Start > int(h.Start) {
+			first--
+		}
+		if ti.flags&tExtend != 0 {
+			// A prefix match (an allowlisted "analys*", a lexicon stem
+			// "encul") covers the rest of its word.
+			h.End = int32(t.Tokens[k].End)
+		}
+		if ti.flags&tAllow != 0 {
 			s.allow = append(s.allow, *h)
 		}
-	}
-	for _, h := range s.hits {
-		r := c.refs[h.Payload]
-		th := tokHit{ref: r, start: s.tokOf[h.Start], end: s.tokOf[h.End-1] + 1, nStart: h.Start, nEnd: h.End}
-		switch r.kind {
-		case kindLex:
-			if a := allowedBy(s.allow, h); a >= 0 {
-				e := &c.entries[r.idx]
-				start, end := t.Span(int(h.Start), int(h.End))
-				s.supp = append(s.supp, Suppression{
-					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: text[start:end], Lang: e.Lang},
-					Reason:  "allowlist", By: "allow:" + c.allows[c.refs[s.allow[a].Payload].idx].Term,
-				})
-				continue
-			}
-			s.catSeen[c.entries[r.idx].Category] = true
-		case kindSet:
-			s.setSeen[r.idx] = true
-			c.see(s, int32(c.nlits)+r.idx)
-		case kindLit:
-			s.litSeen[r.idx] = true
-			c.see(s, r.idx)
-		default:
+		if ti.flags&tKeep == 0 {
 			continue
 		}
-		s.th = append(s.th, th)
+		lex := ti.flags&tLex != 0
+		if lex {
+			lexHits++
+		}
+		s.th = append(s.th, tokHit{g: h.Term, start: int32(first), end: int32(k) + 1, nStart: h.Start, nEnd: h.End, lex: lex})
+	}
+	// Lexicon hits inside an allowlisted match (found before or after
+	// them) are suppressed; the others count for their category.
+	for i := 0; lexHits > 0 && i < len(s.th); i++ {
+		th := &s.th[i]
+		if !th.lex {
+			continue
+		}
+		lexHits--
+		g := &c.groups[th.g]
+		h := match.Hit{Term: th.g, Start: th.nStart, End: th.nEnd}
+		if a := allowedBy(s.allow, h); a >= 0 {
+			start, end := t.Span(int(h.Start), int(h.End))
+			by := "allow:" + c.allows[c.groups[s.allow[a].Term].allow].Term
+			for _, ei := range g.lex {
+				e := &c.entries[ei]
+				s.supp = append(s.supp, Suppression{
+					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: t.Original[start:end], Lang: e.Lang},
+					Reason:  "allowlist", By: by,
+				})
+			}
+			th.lex = false
+			continue
+		}
+		for _, ei := range g.lex {
+			s.catSeen[c.entries[ei].cat] = true
+		}
 	}
 	// Index hits by start token (counting sort).
 	n := len(t.Tokens)
@@ -363,40 +420,53 @@ func (c *Classifier) tokSpan(s *scratch, a, b int) (int, int) {
 	return t.Span(t.Tokens[a].Start, t.Tokens[b-1].End)
 }
 
-// present reports whether all of a pattern's anchors occur in the
-// message.
-func (s *scratch) present(as []anchor) bool {
-	if len(s.text.Tokens) == 0 {
-		return false
-	}
-	for i := range as {
-		if !s.presentOne(&as[i]) {
-			return false
-		}
-	}
-	return true
+// holds reports whether a message has what a pattern's program (see
+// program) needs: it is false for a message without tokens.
+func (s *scratch) holds(p []int32) bool {
+	return len(s.text.Tokens) > 0 && s.run(p)
 }
 
-func (s *scratch) presentOne(a *anchor) bool {
-	switch a.kind {
-	case pattern.Word:
-		return s.litSeen[a.lit]
-	case pattern.Ref:
-		for _, id := range a.sets {
-			if s.setSeen[id] {
-				return true
+func (s *scratch) run(p []int32) bool {
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case opID:
+			if !s.seen[p[i+1]] {
+				return false
+			}
+			i += 2
+		case opAny:
+			n := int(p[i+1])
+			ok := false
+			for _, x := range p[i+2 : i+2+n] {
+				if s.seen[x] {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+			i += 2 + n
+		case opLex:
+			if !s.catSeen[p[i+1]] {
+				return false
+			}
+			i += 2
+		case opGroup:
+			n := int(p[i+1])
+			i += 2
+			ok := false
+			for k := 0; k < n; k++ {
+				l := int(p[i])
+				if !ok && s.run(p[i+1:i+1+l]) {
+					ok = true
+				}
+				i += 1 + l
+			}
+			if !ok {
+				return false
 			}
 		}
-		return false
-	case pattern.Lex:
-		return s.catSeen[a.cat]
-	case pattern.Group:
-		for _, alt := range a.alts {
-			if s.present(alt) {
-				return true
-			}
-		}
-		return false
 	}
 	return true
 }
@@ -409,13 +479,14 @@ func (s *scratch) hitsAt(pos int) []int32 {
 	return s.order[s.byStart[pos]:s.byStart[pos+1]]
 }
 
-// find returns the first match of seq starting at or after token from.
-func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, int, bool) {
+// find returns the first match of seq, whose first words are first,
+// starting at or after token from.
+func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string, from int) (int, int, bool) {
 	n := len(s.text.Tokens)
 	start, end := 0, -1
 	done := func(e int) bool { end = e; return e > start }
 	for start = from; start < n; start++ {
-		if !c.mayStart(s, seq, start) {
+		if !first.any && !c.starts(s, first.ids, start) {
 			continue
 		}
 		if c.seq(s, seq, 0, start, lang, done) {
@@ -425,48 +496,23 @@ func (c *Classifier) find(s *scratch, seq []celem, lang string, from int) (int, 
 	return 0, 0, false
 }
 
-// mayStart reports whether seq could match from token pos, judging by its
-// first element alone: a mandatory word, term set or lexicon category
-// needs a hit of its kind starting there. It never says no wrongly.
-func (c *Classifier) mayStart(s *scratch, seq []celem, pos int) bool {
-	if len(seq) == 0 {
-		return true
+// starts reports whether a hit at token pos is one of ids (sorted gate
+// ids: literals, and nlits + set).
+func (c *Classifier) starts(s *scratch, ids []int32, pos int) bool {
+	for _, i := range s.hitsAt(pos) {
+		g := &c.groups[s.th[i].g]
+		if g.lit >= 0 {
+			if _, ok := slices.BinarySearch(ids, g.lit); ok {
+				return true
+			}
+		}
+		for _, set := range g.sets {
+			if _, ok := slices.BinarySearch(ids, s.nlits+set); ok {
+				return true
+			}
+		}
 	}
-	e := &seq[0]
-	if e.opt {
-		return true
-	}
-	switch e.kind {
-	case pattern.Word, pattern.Prefix:
-		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindLit && h.ref.idx == e.lit {
-				return true
-			}
-		}
-		return false
-	case pattern.Ref:
-		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) {
-				return true
-			}
-		}
-		return false
-	case pattern.Lex:
-		for _, i := range s.hitsAt(pos) {
-			if h := &s.th[i]; h.ref.kind == kindLex && c.entries[h.ref.idx].Category == e.cat {
-				return true
-			}
-		}
-		return false
-	case pattern.Group:
-		for _, alt := range e.alts {
-			if c.mayStart(s, alt, pos) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	return false
 }
 
 // seq matches seq[k:] at token pos and calls next with each possible end
@@ -489,28 +535,21 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 	case pattern.Word, pattern.Prefix:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind == kindLit && h.ref.idx == e.lit && next(int(h.end)) {
+			if c.groups[h.g].lit == e.lit && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Ref:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind == kindSet && slices.Contains(e.sets, h.ref.idx) && next(int(h.end)) {
+			if c.inSets(h.g, e.sets) && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Lex:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.ref.kind != kindLex {
-				continue
-			}
-			en := &c.entries[h.ref.idx]
-			if en.Category != e.cat || en.LangDependent && en.Lang != lang {
-				continue
-			}
-			if next(int(h.end)) {
+			if h.lex && c.lexOf(h.g, e.cat, lang, false) && next(int(h.end)) {
 				return true
 			}
 		}
@@ -523,8 +562,17 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 			}
 		}
 	case pattern.Group:
-		for _, alt := range e.alts {
-			if c.seq(s, alt, 0, pos, lang, next) {
+		if len(e.alts) <= smallGroup {
+			for _, alt := range e.alts {
+				if c.seq(s, alt, 0, pos, lang, next) {
+					return true
+				}
+			}
+			break
+		}
+		var buf [16]int32
+		for _, ai := range c.altsAt(s, e, pos, buf[:0]) {
+			if c.seq(s, e.alts[ai], 0, pos, lang, next) {
 				return true
 			}
 		}
@@ -532,15 +580,63 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 	return false
 }
 
+// smallGroup is the number of alternatives up to which a group tries
+// them all rather than looking up those that may start at the token.
+const smallGroup = 4
+
+// altsAt appends to dst, in order, the alternatives of group e that may
+// match at token pos: those that may start with anything, and those that
+// may start with a word found there.
+func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 {
+	dst = append(dst, e.anyAlts...)
+	if len(e.byFirst) > 0 {
+		for _, i := range s.hitsAt(pos) {
+			g := &c.groups[s.th[i].g]
+			if g.lit >= 0 {
+				dst = e.altsStarting(g.lit, dst)
+			}
+			for _, set := range g.sets {
+				dst = e.altsStarting(s.nlits+set, dst)
+			}
+		}
+	}
+	if len(dst) > 1 {
+		slices.Sort(dst)
+		dst = slices.Compact(dst)
+	}
+	return dst
+}
+
+// altsStarting appends to dst the alternatives of group e that may start
+// with gate id id.
+func (e *celem) altsStarting(id int32, dst []int32) []int32 {
+	lo, hi := 0, len(e.byFirst)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if e.byFirst[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for k := lo; k < len(e.byFirst) && e.byFirst[k].id == id; k++ {
+		dst = append(dst, e.byFirst[k].alt)
+	}
+	return dst
+}
+
 // applyCues finds every cue and suppresses the findings in its scope.
 func (c *Classifier) applyCues(s *scratch) {
+	s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
+	c.cueLazy.fill(s.seenIDs, s.cueBits)
 	for qi := range c.cues {
 		q := &c.cues[qi]
-		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueMayApply(s, q) || !s.present(q.anchors) {
+		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.open(qi, s.cueBits) || !c.cueMayApply(s, q) || !s.holds(q.need) {
 			continue
 		}
+		c.index(s)
 		for from := 0; from < len(s.text.Tokens); {
-			a, b, ok := c.find(s, q.elems, q.Lang, from)
+			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, from)
 			if !ok {
 				break
 			}
@@ -624,32 +720,38 @@ func (c *Classifier) decideLang(v *Verdict, m Message, need bool) {
 	}
 }
 
-// see marks a literal or set id as seen, with the virtual gate ids it
-// lights.
-func (c *Classifier) see(s *scratch, x int32) {
-	if s.seen[x] {
-		return
-	}
-	s.seen[x] = true
-	s.seenIDs = append(s.seenIDs, x)
-	s.sig.set(x)
-	for _, v := range c.lightIDs[c.lightOff[x]:c.lightOff[x+1]] {
-		if !s.seen[v] {
-			s.seen[v] = true
-			s.seenIDs = append(s.seenIDs, v)
-			s.sig.set(v)
+// inSets reports whether group g is a member of one of sets.
+func (c *Classifier) inSets(g int32, sets []int32) bool {
+	for _, id := range c.groups[g].sets {
+		if slices.Contains(sets, id) {
+			return true
 		}
 	}
+	return false
+}
+
+// lexOf reports whether group g has a lexicon entry of category cat that
+// applies in language lang (a language-dependent entry applies in its
+// own language only), or in any language if anyLang.
+func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
+	for _, ei := range c.groups[g].lex {
+		e := &c.entries[ei]
+		if e.cat == cat && (anyLang || !e.LangDependent || e.Lang == lang) {
+			return true
+		}
+	}
+	return false
 }
 
 // tryFrame looks for frame fi, whose gate is open, and adds its first
 // match to the candidates.
 func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 	f := &c.frames[fi]
-	if !s.present(f.anchors) {
+	if !s.holds(f.need) {
 		return
 	}
-	a, b, ok := c.find(s, f.elems, f.Lang, 0)
+	c.index(s)
+	a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
 	if !ok {
 		return
 	}

@@ -30,9 +30,96 @@ type termRef struct {
 	idx  int32 // into entries, allows, sets or lits
 }
 
+// group is what one automaton term stands for: every lexicon entry,
+// allowlist entry, term set and pattern literal written with its bytes
+// and mode ("the" is a literal of some patterns and a member of two
+// sets). A hit of the term is read once for all of them.
+type group struct {
+	lex    []int32 // lexicon entries
+	allow  int32   // an allowlist entry, or -1
+	sets   []int32 // term sets
+	lit    int32   // the pattern literal, or -1
+	prefix bool    // a prefix term: its lexicon and allowlist hits cover the rest of the word
+	// lights are the gate ids a hit sets: its literal (id lit) and its
+	// sets (nlits + set) (see gate.go).
+	lights []int32
+}
+
+// termInfo is what prepare needs of a group, packed so that the hits of
+// a message read a few bytes each from one array.
+type termInfo struct {
+	lights  int32 // the group's lights are lights[lights:lights+nlights]
+	nlights int32 //
+	flags   uint8 // tLex, tAllow, tExtend, tKeep
+}
+
+const (
+	tLex    = 1 << iota // has lexicon entries
+	tAllow              // has an allowlist entry
+	tExtend             // a prefix term with lexicon or allowlist entries: its hits cover the rest of the word
+	tKeep               // has lexicon entries, sets or a literal: patterns or findings read its hits
+)
+
+// pack returns the termInfo of each group, and their lights end to end.
+func pack(groups []group) ([]termInfo, []int32) {
+	infos := make([]termInfo, len(groups))
+	var lights []int32
+	for i, g := range groups {
+		ti := termInfo{lights: int32(len(lights)), nlights: int32(len(g.lights))}
+		lights = append(lights, g.lights...)
+		if len(g.lex) > 0 {
+			ti.flags |= tLex
+		}
+		if g.allow >= 0 {
+			ti.flags |= tAllow
+		}
+		if g.prefix && (len(g.lex) > 0 || g.allow >= 0) {
+			ti.flags |= tExtend
+		}
+		if len(g.lex) > 0 || len(g.sets) > 0 || g.lit >= 0 {
+			ti.flags |= tKeep
+		}
+		infos[i] = ti
+	}
+	return infos, lights
+}
+
+// groups turns the references of each automaton term into its group.
+func (c *compiler) groups() []group {
+	out := make([]group, len(c.refs))
+	for id, refs := range c.refs {
+		g := group{allow: -1, lit: -1, prefix: c.modes[id] == match.Prefix}
+		var ids []int32
+		light := func(x int32) { ids = append(ids, x) }
+		for _, r := range refs {
+			switch r.kind {
+			case kindLex:
+				g.lex = append(g.lex, r.idx)
+			case kindAllow:
+				if g.allow < 0 {
+					g.allow = r.idx
+				}
+			case kindSet:
+				if !slices.Contains(g.sets, r.idx) {
+					g.sets = append(g.sets, r.idx)
+					light(c.nlits + r.idx)
+				}
+			case kindLit:
+				g.lit = r.idx
+				light(r.idx)
+			}
+		}
+		slices.Sort(ids)
+		g.lights = slices.Compact(ids)
+		out[id] = g
+	}
+	return out
+}
+
 type entryC struct {
 	Entry
-	id string
+	id  string
+	cat int32 // index of Category among the lexicon's categories
 }
 
 type allowC struct {
@@ -45,24 +132,34 @@ type celem struct {
 	kind pattern.Kind
 	lit  int32     // Word, Prefix
 	sets []int32   // Ref: term-set ids (the pattern's language and "any")
-	cat  Category  // Lex
+	cat  int32     // Lex: index of the category among the lexicon's
 	n    int       // Gap
 	alts [][]celem // Group
-	opt  bool      //
-	src  string    // for errors
-	_    [0]func() // not comparable
+	// Group: the alternatives by the gate ids they may start with
+	// (sorted by id), and those that may start with anything, so that
+	// a group of many alternatives tries only those whose first word
+	// is at the token (see altsAt).
+	byFirst []altFirst
+	anyAlts []int32
+	opt     bool      //
+	src     string    // for errors
+	_       [0]func() // not comparable
 }
 
 type frameC struct {
 	Frame
 	elems   []celem
 	anchors []anchor
+	need    []int32 // the anchors as a program (see program)
+	first   firstSet
 }
 
 type cueC struct {
 	Cue
 	elems   []celem
 	anchors []anchor
+	need    []int32 // the anchors as a program (see program)
+	first   firstSet
 	cats    map[Category]bool
 }
 
@@ -73,19 +170,20 @@ type anchor struct {
 	kind pattern.Kind // Word (lit), Ref (sets), Lex (cat), Group (alts)
 	lit  int32
 	sets []int32
-	cat  Category
+	cat  int32 // index of the category among the lexicon's
 	alts [][]anchor
 }
 
 type compiler struct {
 	norm    *normalize.Normalizer
 	b       match.Builder
-	refs    []termRef
+	refs    [][]termRef      // automaton term id → what it stands for
+	modes   []match.Mode     // automaton term id → its mode
 	lits    map[string]int32 // mode+norm → literal id
 	nlits   int32
 	setIDs  map[string]int32 // lang+"\x00"+name → set id
 	errs    []error
-	catsLex map[Category]bool
+	catsLex map[Category]int32 // the lexicon's categories, numbered
 }
 
 func (c *compiler) errorf(source, format string, args ...any) {
@@ -102,12 +200,25 @@ func (c *compiler) add(term string, mode match.Mode, ref termRef, source string)
 		c.errorf(source, "term %q has no letters or digits", term)
 		return false
 	}
-	if err := c.b.Add(norm, runs, mode, int32(len(c.refs))); err != nil {
+	if err := c.addNorm(norm, runs, mode, ref); err != nil {
 		c.errorf(source, "term %q: %v", term, err)
 		return false
 	}
-	c.refs = append(c.refs, ref)
 	return true
+}
+
+// addNorm adds a normalised term standing for ref to the automaton.
+func (c *compiler) addNorm(norm []byte, runs []uint8, mode match.Mode, ref termRef) error {
+	id, err := c.b.Add(norm, runs, mode)
+	if err != nil {
+		return err
+	}
+	if int(id) == len(c.refs) {
+		c.refs = append(c.refs, nil)
+		c.modes = append(c.modes, mode)
+	}
+	c.refs[id] = append(c.refs[id], ref)
+	return nil
 }
 
 func matchMode(m MatchMode) (match.Mode, error) {
@@ -129,7 +240,7 @@ func New(cfg Config) (*Classifier, error) {
 		norm:    normalize.New(),
 		lits:    map[string]int32{},
 		setIDs:  map[string]int32{},
-		catsLex: map[Category]bool{},
+		catsLex: map[Category]int32{},
 	}
 	cl := &Classifier{
 		norm:        c.norm,
@@ -164,8 +275,12 @@ func New(cfg Config) (*Classifier, error) {
 			id = "lex." + e.Lang + "." + strings.Join(strings.Fields(e.Term), "_")
 		}
 		if c.add(e.Term, mode, termRef{kindLex, int32(len(cl.entries))}, e.Source) {
-			cl.entries = append(cl.entries, entryC{Entry: e, id: id})
-			c.catsLex[e.Category] = true
+			cat, ok := c.catsLex[e.Category]
+			if !ok {
+				cat = int32(len(c.catsLex))
+				c.catsLex[e.Category] = cat
+			}
+			cl.entries = append(cl.entries, entryC{Entry: e, id: id, cat: cat})
 		}
 	}
 	// Allowlist.
@@ -254,13 +369,32 @@ func New(cfg Config) (*Classifier, error) {
 	cl.nlits = int(c.nlits)
 	gb := newGates(c.nlits, int32(len(cl.setNames)))
 	for i := range cl.frames {
-		gb.add(&cl.frameGate, cl.frames[i].anchors, true)
+		gb.add(&cl.frameGate, cl.frames[i].anchors)
+		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
+		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits)
+		indexAlts(cl.frames[i].elems, c.nlits)
 	}
 	for i := range cl.cues {
-		gb.add(&cl.cueGate, cl.cues[i].anchors, false)
+		gb.add(&cl.cueGate, cl.cues[i].anchors)
+		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
+		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits)
+		indexAlts(cl.cues[i].elems, c.nlits)
 	}
-	cl.lightOff, cl.lightIDs, cl.nseen = gb.table()
+	cueAnchors := make([][]anchor, len(cl.cues))
+	for i := range cl.cues {
+		cueAnchors[i] = cl.cues[i].anchors
+	}
+	cl.cueLazy = gb.lazy(cueAnchors)
+	frameAnchors := make([][]anchor, len(cl.frames))
+	for i := range cl.frames {
+		frameAnchors[i] = cl.frames[i].anchors
+	}
+	cl.frameLazy = gb.lazy(frameAnchors)
+	cl.nseen = int(c.nlits) + len(cl.setNames)
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
+	cl.groups = c.groups()
+	cl.terms, cl.lights = pack(cl.groups)
+	cl.ncats = len(c.catsLex)
 
 	// Links.
 	lc, err := links.NewClassifier(cfg.Links)
@@ -285,7 +419,6 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, errors.Join(c.errs...)
 	}
 	cl.ac = c.b.Build()
-	cl.refs = c.refs
 	cl.pool = sync.Pool{New: func() any { return new(scratch) }}
 	return cl, nil
 }
@@ -348,8 +481,9 @@ func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string
 				c.errorf(source, "rule %s: unknown term set @%s (not defined for %s)", id, e.Text, where)
 			}
 		case pattern.Lex:
-			ce.cat = Category(e.Text)
-			if !c.catsLex[ce.cat] {
+			cat, ok := c.catsLex[Category(e.Text)]
+			ce.cat = cat
+			if !ok {
 				c.errorf(source, "rule %s: @lex:%s: no lexicon entry has category %s", id, e.Text, e.Text)
 			}
 		case pattern.Group:
@@ -403,6 +537,131 @@ func anchorsOf(seq []celem) []anchor {
 	// at.
 	slices.SortStableFunc(out, func(a, b anchor) int { return cmp.Compare(a.cost(), b.cost()) })
 	return out
+}
+
+// altFirst says that alternative alt of a group may start with gate id id.
+type altFirst struct{ id, alt int32 }
+
+// indexAlts fills byFirst and anyAlts of the groups in seq, at any depth.
+func indexAlts(seq []celem, nlits int32) {
+	for i := range seq {
+		e := &seq[i]
+		if e.kind != pattern.Group {
+			continue
+		}
+		e.byFirst, e.anyAlts = nil, nil
+		for ai, alt := range e.alts {
+			indexAlts(alt, nlits)
+			f := firstOf(alt, nlits)
+			if f.any {
+				e.anyAlts = append(e.anyAlts, int32(ai))
+				continue
+			}
+			for _, id := range f.ids {
+				e.byFirst = append(e.byFirst, altFirst{id: id, alt: int32(ai)})
+			}
+		}
+		slices.SortFunc(e.byFirst, func(a, b altFirst) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.alt, b.alt)) })
+	}
+}
+
+// firstSet is what a pattern's match may start with: one of the gate ids
+// ids (sorted: literals, and nlits + set), or anything (a lexicon
+// category, a wildcard, a pattern whose elements may all be skipped).
+// find tries only the tokens where one of ids starts.
+type firstSet struct {
+	ids []int32
+	any bool
+}
+
+// firstOf returns the firstSet of seq.
+func firstOf(seq []celem, nlits int32) firstSet {
+	var f firstSet
+	if firsts(seq, nlits, &f) {
+		f.any = true // seq may match nothing: anything may follow
+	}
+	slices.Sort(f.ids)
+	f.ids = slices.Compact(f.ids)
+	return f
+}
+
+// firsts adds to f what seq may start with, and reports whether seq may
+// match no token.
+func firsts(seq []celem, nlits int32, f *firstSet) bool {
+	for i := range seq {
+		e := &seq[i]
+		empty := e.opt
+		switch e.kind {
+		case pattern.Word, pattern.Prefix:
+			f.ids = append(f.ids, e.lit)
+		case pattern.Ref:
+			for _, id := range e.sets {
+				f.ids = append(f.ids, nlits+id)
+			}
+		case pattern.Group:
+			for _, alt := range e.alts {
+				if firsts(alt, nlits, f) {
+					empty = true
+				}
+			}
+		case pattern.Gap:
+			f.any = true
+			empty = true
+		default: // Lex, Any
+			f.any = true
+		}
+		if !empty {
+			return false
+		}
+	}
+	return true
+}
+
+// Operations of an anchor program. A pattern's anchors are a tree (groups
+// of alternatives of anchors); checking them for every open pattern, in
+// memory all over the heap, cost more than the rest of the frames. A
+// program is the same tree laid out in one []int32:
+//
+//	opID x               gate id x (a literal, or nlits + a set) was seen
+//	opAny n x1 … xn      one of the n gate ids was seen (a set per language)
+//	opLex cat            a lexicon entry of category cat was found
+//	opGroup n (l p)…     one of n alternatives holds, each a program p of l words
+const (
+	opID int32 = iota
+	opAny
+	opLex
+	opGroup
+)
+
+// program appends the program of as to p; nlits is the gate id of the
+// first set.
+func program(p []int32, as []anchor, nlits int32) []int32 {
+	for _, a := range as {
+		switch a.kind {
+		case pattern.Word:
+			p = append(p, opID, a.lit)
+		case pattern.Ref:
+			if len(a.sets) == 1 {
+				p = append(p, opID, nlits+a.sets[0])
+				break
+			}
+			p = append(p, opAny, int32(len(a.sets)))
+			for _, id := range a.sets {
+				p = append(p, nlits+id)
+			}
+		case pattern.Lex:
+			p = append(p, opLex, a.cat)
+		case pattern.Group:
+			p = append(p, opGroup, int32(len(a.alts)))
+			for _, alt := range a.alts {
+				at := len(p)
+				p = append(p, 0)
+				p = program(p, alt, nlits)
+				p[at] = int32(len(p) - at - 1)
+			}
+		}
+	}
+	return p
 }
 
 // cost is the number of lookups presentOne makes for a in the worst case.

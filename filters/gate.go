@@ -1,25 +1,39 @@
 package filters
 
-import "github.com/vigie-edu/vigie/filters/pattern"
+import (
+	"slices"
 
-// Gates: a cheap necessary condition for a frame or cue to match.
+	"github.com/vigie-edu/vigie/filters/pattern"
+)
+
+// Gates: cheap necessary conditions for a frame or cue to match.
 //
 // Every message would otherwise pay for every pattern's anchors (see
-// anchorsOf), walking the alternatives of their groups. A gate flattens
-// what a pattern needs into a few ids read from one []bool: a literal (id
-// below nlits), a term set (nlits + its id), or a "virtual" id standing
-// for a group of alternatives (or a reference to a set defined both for
-// a language and for "any"). A virtual id is set while the automaton's
-// hits are read, when the first literal or set of one of its
-// alternatives occurs. A pattern whose gate is closed cannot match; one
-// whose gate is open still has its anchors checked exactly.
+// anchorsOf), walking the alternatives of their groups. The gate ids of
+// a message are the literals (id below nlits) and term sets (nlits + set
+// id) that its automaton hits stand for, set in one []bool while the hits
+// are read. Patterns are checked in three steps, each cheaper than the
+// next and rejecting most of what reaches it:
+//
+//   - gateIndex: each pattern is filed under a key, the gate ids of which
+//     one must occur for it to match (its rarest literal or set, or the
+//     first literal or set of each alternative of one of its groups);
+//     a message looks only at the patterns filed under its ids.
+//   - gate: all of a pattern's literal and set anchors were seen
+//     (a 256-bit signature of them rejects most patterns in one test).
+//   - lazyGate: each of its groups has an alternative whose first literal
+//     or set was seen.
+//
+// A pattern that passes still has its anchors checked exactly (holds)
+// before it is searched for.
 
 // gate lists, for each pattern i, the ids ids[off[i]:off[i+1]] that must
-// all be seen.
+// all be seen, and the keys the pattern may be filed under.
 type gate struct {
-	off []int32
-	ids []int32
-	sig []signature // the bits of each of pattern i's ids
+	off  []int32
+	ids  []int32
+	sig  []signature // the bits of each of pattern i's ids
+	keys [][][]int32 // pattern i's possible keys, each a set of ids one of which must be seen
 }
 
 // signature is a 256-bit summary of a set of gate ids: bit id%256.
@@ -46,18 +60,14 @@ func (g *gate) open(seen []bool, sig *signature, i int) bool {
 	return true
 }
 
-// gates builds the gates of the frames and cues and the table that
-// lights virtual ids: lights[off[x]:off[x+1]] are the virtual ids that id
-// x (a literal or a set) sets when it is seen.
+// gates builds the gates of the frames and cues.
 type gates struct {
-	nlits  int32
-	nbase  int32 // nlits + number of sets: the first virtual id
-	next   int32 // the next virtual id
-	lights map[int32][]int32
+	nlits int32 // the gate id of set s is nlits + s
+	nsets int32
 }
 
 func newGates(nlits, nsets int32) *gates {
-	return &gates{nlits: nlits, nbase: nlits + nsets, next: nlits + nsets, lights: map[int32][]int32{}}
+	return &gates{nlits: nlits, nsets: nsets}
 }
 
 // simple returns the gate id of a literal or single-set anchor, or -1.
@@ -71,38 +81,26 @@ func (b *gates) simple(a *anchor) int32 {
 	return -1
 }
 
-// virtual returns a new id lit by any of xs.
-func (b *gates) virtual(xs []int32) int32 {
-	v := b.next
-	b.next++
-	for _, x := range xs {
-		b.lights[x] = append(b.lights[x], v)
-	}
-	return v
-}
-
-// id returns the gate id of an anchor, or -1 when it cannot be gated
-// (a lexicon category, a group with an alternative that has no literal or
-// set of its own).
-func (b *gates) id(a *anchor) int32 {
+// some returns the gate ids of which one must be seen for anchor a to
+// hold: its own (a literal or a set), the language's set and the "any"
+// one, or the first literal or set of each alternative of a group; nil
+// when there is no such set (a lexicon category, a group with an
+// alternative that has no literal or set).
+func (b *gates) some(a *anchor) []int32 {
 	if x := b.simple(a); x >= 0 {
-		return x
+		return []int32{x}
 	}
 	switch a.kind {
-	case pattern.Ref: // the language's set or the "any" set
+	case pattern.Ref:
 		xs := make([]int32, len(a.sets))
 		for i, s := range a.sets {
 			xs[i] = b.nlits + s
 		}
-		return b.virtual(xs)
+		return xs
 	case pattern.Group:
-		xs := b.firsts(a)
-		if xs == nil {
-			return -1
-		}
-		return b.virtual(xs)
+		return b.firsts(a)
 	}
-	return -1
+	return nil
 }
 
 // firsts returns the gate id of the first literal or set of each of a
@@ -119,107 +117,80 @@ func (b *gates) firsts(a *anchor) []int32 {
 		if x < 0 {
 			return nil
 		}
-		xs = append(xs, x)
+		if !slices.Contains(xs, x) {
+			xs = append(xs, x)
+		}
 	}
 	return xs
 }
 
-// ofSets reports whether every alternative of group a starts with a term
-// set ("(@neg_attr | @dehum)"): its virtual id is lit by content words
-// only, never by "les" or "the", so it is worth a gate id even in a
-// pattern that has others.
-func (b *gates) ofSets(a *anchor) bool {
-	if a.kind != pattern.Group {
-		return false
-	}
-	xs := b.firsts(a)
-	for _, x := range xs {
-		if x < b.nlits {
-			return false
-		}
-	}
-	return xs != nil
-}
-
-// add appends the gate of one pattern to g; virtual says whether a
-// pattern without literal or set anchors may get virtual ids for its
-// groups of literals (frames: yes; cues, tried only on messages that
-// have findings: no).
-func (b *gates) add(g *gate, as []anchor, virtual bool) {
+// add appends the gate of one pattern to g.
+func (b *gates) add(g *gate, as []anchor) {
 	if len(g.off) == 0 {
 		g.off = append(g.off, 0)
 	}
 	var sig signature
+	var keys [][]int32
 	for i := range as {
-		x := b.simple(&as[i])
-		if x < 0 && b.ofSets(&as[i]) {
-			x = b.id(&as[i])
-		}
-		if x >= 0 {
+		if x := b.simple(&as[i]); x >= 0 {
 			g.ids = append(g.ids, x)
 			sig.set(x)
 		}
-	}
-	// A pattern with no literal or set of its own gets virtual ids for
-	// its other groups too; one that has some does not need them (its
-	// groups are checked exactly, and rarely, once its gate is open), and
-	// a virtual id lit by common words costs every message.
-	if virtual && len(g.ids) == int(g.off[len(g.off)-1]) {
-		for i := range as {
-			if x := b.id(&as[i]); x >= 0 {
-				g.ids = append(g.ids, x)
-				sig.set(x)
-			}
+		if xs := b.some(&as[i]); xs != nil {
+			keys = append(keys, xs)
 		}
 	}
 	g.off = append(g.off, int32(len(g.ids)))
 	g.sig = append(g.sig, sig)
-}
-
-// table returns the lights in compressed form, indexed by literal or set
-// id, and the number of ids the seen slice must hold.
-func (b *gates) table() (off, ids []int32, n int) {
-	off = make([]int32, b.nbase+1)
-	for x := int32(0); x < b.nbase; x++ {
-		off[x+1] = off[x] + int32(len(b.lights[x]))
-		ids = append(ids, b.lights[x]...)
-	}
-	return off, ids, int(b.next)
+	g.keys = append(g.keys, keys)
 }
 
 // gateIndex finds the patterns whose gate may be open from the ids seen,
-// instead of testing every gate: each pattern is filed under one of its
-// ids, the one the fewest patterns need (a set of content words rather
-// than "les" or "the"), and a message looks only at the patterns filed
-// under the ids it has. Patterns without ids are always looked at.
+// instead of testing every gate: each pattern is filed under the ids of
+// one of its keys, the one the fewest patterns share (a set of content
+// words rather than "les" or "the"), and a message looks only at the
+// patterns filed under the ids it has. Patterns without keys are always
+// looked at.
 type gateIndex struct {
 	off    []int32 // by gate id: pats[off[x]:off[x+1]]
 	pats   []int32
 	always []int32
 }
 
-// index files the patterns of g under their rarest ids; n is the number
+// index files the patterns of g under their rarest keys; n is the number
 // of gate ids.
 func (g *gate) index(n int) gateIndex {
 	uses := make([]int32, n)
-	for _, id := range g.ids {
-		uses[id]++
+	for _, keys := range g.keys {
+		for _, k := range keys {
+			for _, x := range k {
+				uses[x]++
+			}
+		}
+	}
+	cost := func(k []int32) int32 {
+		c := int32(0)
+		for _, x := range k {
+			c += uses[x]
+		}
+		return c
 	}
 	by := make([][]int32, n)
 	var ix gateIndex
-	for i := 0; i+1 < len(g.off); i++ {
-		ids := g.ids[g.off[i]:g.off[i+1]]
-		if len(ids) == 0 {
+	for i, keys := range g.keys {
+		if len(keys) == 0 {
 			ix.always = append(ix.always, int32(i))
 			continue
 		}
-		key := ids[0]
-		for _, id := range ids[1:] {
-			if uses[id] < uses[key] {
-				key = id
+		best := keys[0]
+		for _, k := range keys[1:] {
+			if cost(k) < cost(best) {
+				best = k
 			}
 		}
-		by[key] = append(by[key], int32(i))
+		for _, x := range best {
+			by[x] = append(by[x], int32(i))
+		}
 	}
 	ix.off = make([]int32, n+1)
 	for x := range by {
@@ -241,4 +212,108 @@ func (ix *gateIndex) candidates(seen []int32, mark []uint64) {
 			mark[i>>6] |= 1 << (i & 63)
 		}
 	}
+}
+
+// lazyGate checks the groups of the patterns whose gate is open (and, for
+// cues, only on messages with findings). Their anchors are mostly groups
+// of common words ("(c est | cest | il est)"), which the gate does not
+// hold, and checking them one by one, for each pattern, cost more than
+// the rest of the frames. A lazy gate holds one constraint for each
+// mandatory anchor of each pattern: one of the anchor's ids was seen (a
+// literal or a set, the language's set or the "any" one, or the first
+// literal or set of each of a group's alternatives). When the patterns
+// are needed, fill sets the constraints that the message's seen ids
+// satisfy, in one pass over them; a pattern is then worth trying only if
+// all its constraints are set.
+type lazyGate struct {
+	off     []int32 // by literal or set id x: bits[off[x]:off[x+1]] are the constraints x satisfies
+	bits    []int32
+	n       int     // constraints
+	needs   []int32 // pattern i's constraints: needs[needOff[i]:needOff[i+1]]
+	needOff []int32
+	// The same the other way round, for check: constraint k is satisfied
+	// by any of ids[idOff[k]:idOff[k+1]]; groups[groupOff[i]:groupOff[i+1]]
+	// are pattern i's constraints of more than one id (the others are
+	// its gate's).
+	idOff    []int32
+	ids      []int32
+	groups   []int32
+	groupOff []int32
+}
+
+// lazy builds the lazy gate of patterns with anchors as.
+func (b *gates) lazy(as [][]anchor) lazyGate {
+	var g lazyGate
+	by := make([][]int32, b.nlits+b.nsets)
+	g.needOff = append(g.needOff, 0)
+	g.groupOff = append(g.groupOff, 0)
+	g.idOff = append(g.idOff, 0)
+	for _, p := range as {
+		for i := range p {
+			xs := b.some(&p[i])
+			if len(xs) == 0 {
+				continue // a lexicon category, or a group with an alternative of neither
+			}
+			bit := int32(g.n)
+			g.n++
+			for _, x := range xs {
+				if k := len(by[x]); k == 0 || by[x][k-1] != bit {
+					by[x] = append(by[x], bit)
+				}
+			}
+			g.needs = append(g.needs, bit)
+			g.ids = append(g.ids, xs...)
+			g.idOff = append(g.idOff, int32(len(g.ids)))
+			if len(xs) > 1 {
+				g.groups = append(g.groups, bit)
+			}
+		}
+		g.needOff = append(g.needOff, int32(len(g.needs)))
+		g.groupOff = append(g.groupOff, int32(len(g.groups)))
+	}
+	g.off = make([]int32, len(by)+1)
+	for x := range by {
+		g.off[x+1] = g.off[x] + int32(len(by[x]))
+		g.bits = append(g.bits, by[x]...)
+	}
+	return g
+}
+
+// fill sets in words (one bit a constraint, cleared first) the
+// constraints that the seen ids satisfy: for many patterns at once.
+func (g *lazyGate) fill(seen []int32, words []uint64) {
+	clear(words)
+	for _, x := range seen {
+		for _, b := range g.bits[g.off[x]:g.off[x+1]] {
+			words[b>>6] |= 1 << (b & 63)
+		}
+	}
+}
+
+// open reports whether all of pattern i's constraints are set in words.
+func (g *lazyGate) open(i int, words []uint64) bool {
+	for _, b := range g.needs[g.needOff[i]:g.needOff[i+1]] {
+		if words[b>>6]&(1<<(b&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// check reports whether pattern i's constraints of more than one id hold
+// (those of one id are its gate's): for a few patterns, without fill.
+func (g *lazyGate) check(i int, seen []bool) bool {
+	for _, k := range g.groups[g.groupOff[i]:g.groupOff[i+1]] {
+		ok := false
+		for _, x := range g.ids[g.idOff[k]:g.idOff[k+1]] {
+			if seen[x] {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

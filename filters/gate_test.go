@@ -3,7 +3,10 @@ package filters
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/vigie-edu/vigie/filters/pattern"
 )
 
 // gateConfig is testConfig with patterns of every shape a gate must
@@ -51,11 +54,22 @@ func TestGateNecessary(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := new(scratch)
-	closed := 0
+	closed, lazyClosed := 0, 0
 	for _, m := range gateMessages {
 		c.prepare(s, m)
 		for i := range c.frames {
 			open := c.frameGate.open(s.seen, &s.sig, i)
+			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
+				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
+			}
+			s.cueBits = resizeMarks(s.cueBits, c.frameLazy.n)
+			c.frameLazy.fill(s.seenIDs, s.cueBits)
+			if got, want := c.frameLazy.check(i, s.seen), open && c.frameLazy.open(i, s.cueBits); open && got != want {
+				t.Errorf("%q: frame %s: check says %v, fill and open %v", m, c.frames[i].ID, got, want)
+			}
+			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, s.cueBits) {
+				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
+			}
 			if s.present(c.frames[i].anchors) && !open {
 				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
 			}
@@ -64,6 +78,17 @@ func TestGateNecessary(t *testing.T) {
 			}
 		}
 		for i := range c.cues {
+			if got, want := s.holds(c.cues[i].need), s.present(c.cues[i].anchors); got != want {
+				t.Errorf("%q: cue %s: its program says %v, its anchors %v", m, c.cues[i].ID, got, want)
+			}
+			s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
+			c.cueLazy.fill(s.seenIDs, s.cueBits)
+			if s.present(c.cues[i].anchors) && !c.cueLazy.open(i, s.cueBits) {
+				t.Errorf("%q: cue %s has its anchors but a closed lazy gate", m, c.cues[i].ID)
+			}
+			if !c.cueLazy.open(i, s.cueBits) {
+				lazyClosed++
+			}
 			if s.present(c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
 				t.Errorf("%q: cue %s has its anchors but a closed gate", m, c.cues[i].ID)
 			}
@@ -71,6 +96,9 @@ func TestGateNecessary(t *testing.T) {
 	}
 	if closed == 0 {
 		t.Error("no gate was ever closed: gates filter nothing")
+	}
+	if lazyClosed == 0 {
+		t.Error("no lazy cue gate was ever closed: they filter nothing")
 	}
 }
 
@@ -114,5 +142,135 @@ func TestSignature(t *testing.T) {
 	var empty signature
 	if !empty.covers(&signature{}) {
 		t.Error("an empty signature does not cover an empty one")
+	}
+}
+
+// present reports whether all of a pattern's anchors occur in the
+// message, walking the anchors' tree: the reference for the programs that
+// Classify runs instead.
+func (s *scratch) present(as []anchor) bool {
+	if len(s.text.Tokens) == 0 {
+		return false
+	}
+	for i := range as {
+		if !s.presentOne(&as[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scratch) presentOne(a *anchor) bool {
+	switch a.kind {
+	case pattern.Word:
+		return s.seen[a.lit]
+	case pattern.Ref:
+		for _, id := range a.sets {
+			if s.seen[s.nlits+id] {
+				return true
+			}
+		}
+		return false
+	case pattern.Lex:
+		return s.catSeen[a.cat]
+	case pattern.Group:
+		for _, alt := range a.alts {
+			if s.present(alt) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// TestFirstsNecessary checks that trying a pattern only where one of its
+// first words starts finds what trying it everywhere finds.
+func TestFirstsNecessary(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := new(scratch)
+	everywhere := &firstSet{any: true}
+	found := 0
+	for _, m := range gateMessages {
+		c.prepare(s, m)
+		c.index(s)
+		for i := range c.frames {
+			f := &c.frames[i]
+			a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
+			a2, b2, ok2 := c.find(s, f.elems, everywhere, f.Lang, 0)
+			if a != a2 || b != b2 || ok != ok2 {
+				t.Errorf("%q: frame %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, f.ID, a, b, ok, a2, b2, ok2)
+			}
+			if ok {
+				found++
+			}
+		}
+		for i := range c.cues {
+			q := &c.cues[i]
+			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, 0)
+			a2, b2, ok2 := c.find(s, q.elems, everywhere, q.Lang, 0)
+			if a != a2 || b != b2 || ok != ok2 {
+				t.Errorf("%q: cue %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, q.ID, a, b, ok, a2, b2, ok2)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no frame found in the messages: the test checks nothing")
+	}
+}
+
+// TestAltsAtNecessary checks that the alternatives of a group that altsAt
+// leaves out at a token cannot match there.
+func TestAltsAtNecessary(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []*celem
+	var walk func(seq []celem)
+	walk = func(seq []celem) {
+		for i := range seq {
+			if seq[i].kind == pattern.Group {
+				groups = append(groups, &seq[i])
+				for _, alt := range seq[i].alts {
+					walk(alt)
+				}
+			}
+		}
+	}
+	for i := range c.frames {
+		walk(c.frames[i].elems)
+	}
+	for i := range c.cues {
+		walk(c.cues[i].elems)
+	}
+	s := new(scratch)
+	kept, left := 0, 0
+	for _, m := range gateMessages {
+		c.prepare(s, m)
+		c.index(s)
+		for _, g := range groups {
+			for pos := range s.text.Tokens {
+				in := c.altsAt(s, g, pos, nil)
+				for ai, alt := range g.alts {
+					if slices.Contains(in, int32(ai)) {
+						kept++
+						continue
+					}
+					left++
+					for _, lang := range []string{"", "fr", "en"} {
+						if c.seq(s, alt, 0, pos, lang, func(int) bool { return true }) {
+							t.Errorf("%q: token %d: altsAt left out alternative %d of a group, which matches", m, pos, ai)
+						}
+					}
+				}
+			}
+		}
+	}
+	if kept == 0 || left == 0 {
+		t.Errorf("altsAt kept %d and left out %d alternatives: the test checks nothing", kept, left)
 	}
 }

@@ -149,10 +149,8 @@ func (c *compiler) addTypos(term string, mode match.Mode, ref termRef, source st
 	}
 	norm, runs := c.norm.Term(term)
 	for _, v := range typoVariants(norm, runs) {
-		if err := c.b.Add(v.norm, v.runs, mode, int32(len(c.refs))); err != nil {
+		if err := c.addNorm(v.norm, v.runs, mode, ref); err != nil {
 			c.errorf(source, "term %q: variant %q: %v", term, v.norm, err)
-			continue
 		}
-		c.refs = append(c.refs, ref)
 	}
 }

@@ -29,8 +29,12 @@ func build(t testing.TB, terms map[string]Mode) (*Automaton, []string) {
 	var names []string
 	for term, mode := range terms {
 		n, r := collapse(term)
-		if err := b.Add(n, r, mode, int32(len(names))); err != nil {
+		id, err := b.Add(n, r, mode)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if int(id) != len(names) {
+			t.Fatalf("term %q: id %d, want %d", term, id, len(names))
 		}
 		names = append(names, term)
 	}
@@ -80,7 +84,7 @@ func TestScan(t *testing.T) {
 		norm, runs := collapse(tt.text)
 		var got []string
 		for _, h := range a.Scan(norm, runs, nil) {
-			got = append(got, names[h.Payload])
+			got = append(got, names[h.Term])
 			if string(norm[h.Start:h.End]) == "" {
 				t.Errorf("%q: empty hit", tt.text)
 			}
@@ -102,14 +106,25 @@ func TestScanOffsets(t *testing.T) {
 
 func TestAddErrors(t *testing.T) {
 	var b Builder
-	if b.Add(nil, nil, Word, 0) == nil {
-		t.Error("empty term accepted")
+	for _, tt := range []struct {
+		name string
+		norm []byte
+		runs []uint8
+		mode Mode
+	}{
+		{"empty term", nil, nil, Word},
+		{"leading space", []byte(" x"), nil, Word},
+		{"trailing space", []byte("x "), nil, Prefix},
+		{"runs length mismatch", []byte("ab"), []uint8{1}, Word},
+		{"unknown mode", []byte("ab"), nil, Substring + 1},
+		{"too long", []byte(strings.Repeat("a", MaxTermLen+1)), nil, Word},
+	} {
+		if _, err := b.Add(tt.norm, tt.runs, tt.mode); err == nil {
+			t.Errorf("%s accepted", tt.name)
+		}
 	}
-	if b.Add([]byte(" x"), nil, Word, 0) == nil {
-		t.Error("leading space accepted")
-	}
-	if b.Add([]byte("ab"), []uint8{1}, Word, 0) == nil {
-		t.Error("runs length mismatch accepted")
+	if b.Len() != 0 {
+		t.Errorf("Len = %d after rejected terms", b.Len())
 	}
 }
 
@@ -127,12 +142,20 @@ func TestBruteForce(t *testing.T) {
 	var b Builder
 	var terms []string
 	var modes []Mode
-	for i := 0; i < 60; i++ {
-		w := word(1 + rng.Intn(4))
+	var ids []int32
+	for len(terms) < 60 {
+		w := strings.TrimSpace(word(1 + rng.Intn(4)))
+		if w == "" || strings.Contains(w, "  ") {
+			continue
+		}
 		m := Mode(rng.Intn(3))
-		b.Add([]byte(w), nil, m, int32(i))
+		id, err := b.Add([]byte(w), nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
 		terms = append(terms, w)
 		modes = append(modes, m)
+		ids = append(ids, id)
 	}
 	a := b.Build()
 	for k := 0; k < 300; k++ {
@@ -143,7 +166,7 @@ func TestBruteForce(t *testing.T) {
 		text := []byte(strings.Join(parts, " "))
 		got := map[[3]int]bool{}
 		for _, h := range a.Scan(text, nil, nil) {
-			got[[3]int{int(h.Payload), int(h.Start), int(h.End)}] = true
+			got[[3]int{int(h.Term), int(h.Start), int(h.End)}] = true
 		}
 		want := map[[3]int]bool{}
 		for i, w := range terms {
@@ -157,7 +180,7 @@ func TestBruteForce(t *testing.T) {
 				if modes[i] == Word && !(left && right) || modes[i] == Prefix && !left {
 					continue
 				}
-				want[[3]int{i, s, e}] = true
+				want[[3]int{int(ids[i]), s, e}] = true
 			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -178,7 +201,9 @@ func BenchmarkScan(b *testing.B) {
 					sb.WriteByte(byte('a' + rng.Intn(26)))
 				}
 				n, r := collapse(sb.String())
-				bl.Add(n, r, Mode(rng.Intn(3)), int32(i))
+				if _, err := bl.Add(n, r, Mode(rng.Intn(3))); err != nil {
+					b.Fatal(err)
+				}
 			}
 			a := bl.Build()
 			norm, runs := collapse("salut tout le monde est ce que quelqu un a fait l exercice de maths pour demain j ai pas compris la question trois")
@@ -209,22 +234,25 @@ func TestBruteForceLarge(t *testing.T) {
 	byTerm := map[string][]int{} // term → indexes
 	var terms []string
 	var modes []Mode
+	var ids []int32
 	for i := 0; i < 20000; i++ {
 		w := word(5, 9)
 		m := Mode(rng.Intn(3))
-		if err := b.Add([]byte(w), nil, m, int32(i)); err != nil {
+		id, err := b.Add([]byte(w), nil, m)
+		if err != nil {
 			t.Fatal(err)
 		}
 		terms = append(terms, w)
 		modes = append(modes, m)
+		ids = append(ids, id)
 		byTerm[w] = append(byTerm[w], i)
 	}
 	a := b.Build()
 	if a.States() <= 1<<16 || a.delta32 == nil {
 		t.Fatalf("%d states: want more than 65,536 and the wide table", a.States())
 	}
-	if a.col['7'] != 0 || a.col['-'] != 0 || a.col['a'] == 0 || a.col[' '] != 0 {
-		t.Errorf("columns: digits, punctuation and space occur in no term and should share column 0")
+	if a.col['7'] != 0 || a.col['-'] != 0 || a.col['a'] == 0 || a.col[' '] == 0 {
+		t.Errorf("columns: digits and punctuation occur in no pattern and should share column 0; letters and the space have their own")
 	}
 	for k := 0; k < 200; k++ {
 		var parts []string
@@ -241,7 +269,7 @@ func TestBruteForceLarge(t *testing.T) {
 		text := []byte(strings.Join(parts, " "))
 		got := map[[3]int]bool{}
 		for _, h := range a.Scan(text, nil, nil) {
-			got[[3]int{int(h.Payload), int(h.Start), int(h.End)}] = true
+			got[[3]int{int(h.Term), int(h.Start), int(h.End)}] = true
 		}
 		want := map[[3]int]bool{}
 		for s := range text {
@@ -252,7 +280,7 @@ func TestBruteForceLarge(t *testing.T) {
 					if modes[i] == Word && !(left && right) || modes[i] == Prefix && !left {
 						continue
 					}
-					want[[3]int{i, s, e}] = true
+					want[[3]int{int(ids[i]), s, e}] = true
 				}
 			}
 		}
@@ -264,5 +292,60 @@ func TestBruteForceLarge(t *testing.T) {
 				t.Fatalf("text %q: missing hit %v", text, h)
 			}
 		}
+	}
+}
+
+func TestAddSameTermOnce(t *testing.T) {
+	var b Builder
+	add := func(term string, mode Mode) int32 {
+		t.Helper()
+		n, r := collapse(term)
+		id, err := b.Add(n, r, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	the := add("the", Word)
+	if add("the", Word) != the {
+		t.Error("the same whole-word term got a second id")
+	}
+	if add("the", Prefix) == the || add("thee", Word) == the {
+		t.Error("another mode or other runs share the term's id")
+	}
+	if b.Len() != 3 {
+		t.Errorf("Len = %d, want 3", b.Len())
+	}
+	a := b.Build()
+	norm, runs := collapse("the cat")
+	hits := a.Scan(norm, runs, nil)
+	ids := map[int32]int{}
+	for _, h := range hits {
+		ids[h.Term]++
+	}
+	if len(hits) != 2 || ids[the] != 1 || ids[add("the", Prefix)] != 1 {
+		t.Errorf("hits %v: want the whole-word term once and the prefix term once", hits)
+	}
+}
+
+// TestScanOrder checks the documented order: by end offset, longest first
+// among hits that end at the same offset, whatever their modes.
+func TestScanOrder(t *testing.T) {
+	a, names := build(t, map[string]Mode{
+		"de pute": Word,
+		"pute":    Word,
+		"ute":     Substring,
+		"fils de": Prefix,
+		"de":      Word,
+		"fils":    Prefix,
+	})
+	norm, runs := collapse("fils de pute")
+	var got []string
+	for _, h := range a.Scan(norm, runs, nil) {
+		got = append(got, names[h.Term])
+	}
+	want := []string{"fils", "fils de", "de", "de pute", "pute", "ute"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %q, want %q", got, want)
 	}
 }
