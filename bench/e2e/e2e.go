@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -98,6 +99,11 @@ type Result struct {
 	Channels int
 	Students int
 	Rate     int
+	// GCPercent and MemoryLimit are the garbage collector's settings
+	// during the run: those of `vigie run` (bot.TuneGC), unless the
+	// GOGC or GOMEMLIMIT variables set them (then 0).
+	GCPercent   int
+	MemoryLimit int64
 }
 
 // SendRate is the achieved sending rate, in messages per second.
@@ -256,6 +262,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	sentAt := make(map[string]time.Time, len(msgs))
 	ids := make([]string, len(msgs))
 	interval := time.Second / time.Duration(cfg.Rate)
+	// The collector runs as it does in `vigie run`, which tunes it for a
+	// long-running bot unless the operator set GOGC or GOMEMLIMIT.
+	prevGC, prevLimit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(prevGC)
+	defer func() {
+		debug.SetGCPercent(prevGC)
+		debug.SetMemoryLimit(prevLimit)
+	}()
+	res.GCPercent, res.MemoryLimit = bot.TuneGC(os.Getenv)
 	runtime.GC()
 	start := time.Now()
 	for i, m := range msgs {

@@ -153,6 +153,9 @@ func runBot(ctx context.Context, stderr io.Writer, o *runOptions, deps runDeps) 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	if percent, limit := bot.TuneGC(deps.getenv); percent > 0 || limit > 0 {
+		log.Info("garbage collector tuned for a long-running bot (GOGC and GOMEMLIMIT override)", zap.Int("gc_percent", percent), zap.Int64("memory_limit_bytes", limit))
+	}
 
 	// SIGHUP reloads the rules; caught from the start so that it never
 	// kills the process.

@@ -113,10 +113,23 @@ func (r *report) writeE2E(b *strings.Builder) {
 	fmt.Fprintf(b, "\n### End to end (fake Discord)\n\n")
 	fmt.Fprintf(b, "%d messages (%s) sent at %d/s (achieved %.0f/s) by %d students over %d channels of one server; real Discord adapter, bot, policy and SQLite incident store, default rules. "+
 		"Latency from the MESSAGE_CREATE dispatch to the DELETE request reaching the fake, for the %d messages Vigie removed (%d expected). "+
-		"Run of median p99 among %d (p99 of each: %s).\n\n",
-		e.Sent, mix, e.Rate, e.SendRate(), e.Students, e.Channels, len(e.Latencies), e.Expected, len(r.e2e), strings.Join(p99s, ", "))
+		"Run of median p99 among %d (p99 of each: %s). Garbage collector as in `vigie run`: %s.\n\n",
+		e.Sent, mix, e.Rate, e.SendRate(), e.Students, e.Channels, len(e.Latencies), e.Expected, len(r.e2e), strings.Join(p99s, ", "), gcSettings(e))
 	b.WriteString("| median | p90 | p99 | max |\n| ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(b, "| %s | %s | %s | %s |\n", ms(e.Quantile(0.5)), ms(e.Quantile(0.9)), ms(e.Quantile(0.99)), ms(e.Quantile(1)))
+}
+
+// gcSettings describes the collector's settings of an end-to-end run.
+func gcSettings(e e2e.Result) string {
+	gc := "GOGC from the environment"
+	if e.GCPercent > 0 {
+		gc = fmt.Sprintf("GOGC=%d", e.GCPercent)
+	}
+	limit := "GOMEMLIMIT from the environment"
+	if e.MemoryLimit > 0 {
+		limit = fmt.Sprintf("GOMEMLIMIT=%d MiB", e.MemoryLimit>>20)
+	}
+	return gc + ", " + limit
 }
 
 // writeBinary writes the vigie binary's memory and start-up.
