@@ -30,10 +30,11 @@ type Classifier struct {
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate     // … and of the cues
-	cueLazy     lazyGate // … and the cues' groups, when cues are needed
-	frameLazy   lazyGate // … and the frames' groups, once a frame's gate is open
-	nseen       int      // gate ids: literals and sets
+	cueGate     gate                // … and of the cues
+	cueLazy     lazyGate            // … and the cues' groups, when cues are needed
+	cueCats     map[Category]uint64 // the categories that cues list, one bit each
+	frameLazy   lazyGate            // … and the frames' groups, once a frame's gate is open
+	nseen       int                 // gate ids: literals and sets
 	cues        []cueC
 	links       *links.Classifier
 	lang        *langid.Detector
@@ -78,7 +79,8 @@ type cand struct {
 	a, b       int // tokens [a, b)
 	nStart     int32
 	nEnd       int32
-	lex        int32 // entry index, -1 for other findings
+	lex        int32  // entry index, -1 for other findings
+	catBit     uint64 // its category's bit among the cues' (set by applyCues)
 	suppressed bool
 	reason     string
 	by         string
@@ -629,6 +631,9 @@ func (e *celem) altsStarting(id int32, dst []int32) []int32 {
 func (c *Classifier) applyCues(s *scratch) {
 	s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
 	c.cueLazy.fill(s.seenIDs, s.cueBits)
+	for i := range s.cands {
+		s.cands[i].catBit = c.cueCats[s.cands[i].f.Category]
+	}
 	for qi := range c.cues {
 		q := &c.cues[qi]
 		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.open(qi, s.cueBits) || !c.cueMayApply(s, q) || !s.holds(q.need) {
@@ -645,7 +650,7 @@ func (c *Classifier) applyCues(s *scratch) {
 				if cd.suppressed || cd.b <= cd.a {
 					continue
 				}
-				if q.cats != nil && !q.cats[cd.f.Category] || q.cats == nil && cd.f.Severity >= Critical {
+				if !q.covers(cd) {
 					continue
 				}
 				if !inScope(&q.Cue, cd, a, b, s.text.Quoted) {
@@ -668,12 +673,21 @@ func (c *Classifier) cueMayApply(s *scratch, q *cueC) bool {
 		if cd.suppressed || cd.b <= cd.a {
 			continue
 		}
-		if q.cats != nil && !q.cats[cd.f.Category] || q.cats == nil && cd.f.Severity >= Critical {
+		if !q.covers(cd) {
 			continue
 		}
 		return true
 	}
 	return false
+}
+
+// covers reports whether cue q applies to finding cd's category: one it
+// lists, or any below critical when it lists none.
+func (q *cueC) covers(cd *cand) bool {
+	if q.cats == 0 {
+		return cd.f.Severity < Critical
+	}
+	return q.cats&cd.catBit != 0
 }
 
 // inScope reports whether finding cd is in the scope of a cue matched at

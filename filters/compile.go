@@ -160,7 +160,7 @@ type cueC struct {
 	anchors []anchor
 	need    []int32 // the anchors as a program (see program)
 	first   firstSet
-	cats    map[Category]bool
+	cats    uint64 // the categories it covers (bits of Classifier.cueCats); 0: all below critical
 }
 
 // anchor is an element that must be present for a pattern to be tried:
@@ -245,6 +245,7 @@ func New(cfg Config) (*Classifier, error) {
 	cl := &Classifier{
 		norm:        c.norm,
 		actions:     map[Category]Action{},
+		cueCats:     map[Category]uint64{},
 		defaultLang: cfg.DefaultLang,
 		minConf:     cfg.MinLangConfidence,
 		pii:         cfg.PersonalInfo,
@@ -358,11 +359,17 @@ func New(cfg Config) (*Classifier, error) {
 			continue
 		}
 		cc := cueC{Cue: q, elems: elems, anchors: anc}
-		if len(q.Categories) > 0 {
-			cc.cats = map[Category]bool{}
-			for _, cat := range q.Categories {
-				cc.cats[cat] = true
+		for _, cat := range q.Categories {
+			bit, ok := cl.cueCats[cat]
+			if !ok {
+				if len(cl.cueCats) == 64 {
+					c.errorf(q.Source, "cue %s: the cues name more than 64 categories", q.ID)
+					break
+				}
+				bit = 1 << len(cl.cueCats)
+				cl.cueCats[cat] = bit
 			}
+			cc.cats |= bit
 		}
 		cl.cues = append(cl.cues, cc)
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+	"time"
 
 	"github.com/vigie-edu/vigie/filters"
 	"github.com/vigie-edu/vigie/rules"
@@ -472,4 +473,55 @@ func BenchmarkClassifyWithoutHateRules(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchmarkHate(b, c)
+}
+
+// BenchmarkHateRulesOverhead measures what the hate-speech rules cost, on
+// the two mixes of benchmarkHate: it classifies the same blocks of 64
+// messages with and without them, alternately, so that both see the
+// same machine (on a shared VM, two benchmarks run one after the other
+// can differ by a third for reasons of their own), and reports ns per
+// message of each and their ratio.
+func BenchmarkHateRulesOverhead(b *testing.B) {
+	r, with := hateRulesClassifier(b)
+	without, err := filters.New(withoutHateRules(r.Filters))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mix := range []struct {
+		name  string
+		every int
+	}{{"classroom", 20}, {"suite", 1}, {"ordinary", 1 << 30}} {
+		b.Run(mix.name, func(b *testing.B) {
+			msgs := hateBenchMessages(b, 2048, mix.every)
+			ctx := context.Background()
+			run := func(c *filters.Classifier, block []string) time.Duration {
+				start := time.Now()
+				for _, m := range block {
+					c.Classify(ctx, filters.Message{Text: m, DefaultLang: "fr"})
+				}
+				return time.Since(start)
+			}
+			run(with, msgs)
+			run(without, msgs)
+			const block = 64
+			var tWith, tWithout time.Duration
+			n := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := (i * block) % len(msgs)
+				part := msgs[k : k+block]
+				if i%2 == 0 { // alternate which goes first
+					tWith += run(with, part)
+					tWithout += run(without, part)
+				} else {
+					tWithout += run(without, part)
+					tWith += run(with, part)
+				}
+				n += block
+			}
+			b.ReportMetric(float64(tWith.Nanoseconds())/float64(n), "ns/msg-with")
+			b.ReportMetric(float64(tWithout.Nanoseconds())/float64(n), "ns/msg-without")
+			b.ReportMetric(float64(tWith)/float64(tWithout), "ratio")
+		})
+	}
 }
