@@ -16,6 +16,7 @@ type Speed struct {
 	Peak     uint64        // peak heap above the pre-build baseline during a pass on all cores, in bytes
 	One      Run           // median pass on one core
 	All      Run           // median pass on all cores
+	Ones     []Run         // the passes on one core, one a round, in order
 }
 
 // SpeedTable writes speeds as a Markdown table. Ratio is computed

@@ -61,10 +61,10 @@ func main() {
 	flag.StringVar(&o.testdata, "testdata", "../testdata", "the project's testdata `DIR` (devset/, hatesuite/)")
 	flag.IntVar(&o.n, "n", 200000, "messages in the generated stream")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated stream")
-	flag.IntVar(&o.repeat, "repeat", 3, "timed passes per filter and core count (the median is reported)")
+	flag.IntVar(&o.repeat, "repeat", 3, "rounds of timed passes, each filter once a round, per core count (the median is reported)")
 	flag.StringVar(&o.only, "filters", "", "comma-separated filters to measure (default: all)")
 	flag.StringVar(&o.profile, "profile", "vigie", "the `FILTER` whose one-core passes -cpuprofile and -memprofile profile")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of -profile's one-core passes to `FILE`")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of -profile's first one-core pass to `FILE`")
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile (allocations) of -profile's passes to `FILE`")
 	flag.StringVar(&o.misses, "misses", "", "write every labelled case a filter got wrong to `FILE`")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to `FILE`")
@@ -151,6 +151,7 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 
 	var accs []measure.Accuracy
 	var speeds []measure.Speed
+	var built []peers.Filter
 	for _, b := range bs {
 		if !o.compare {
 			break
@@ -158,12 +159,18 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		acc, sp, err := measureFilter(ctx, b, cases, stream, o, logf, missesW)
+		f, acc, sp, err := prepareFilter(ctx, b, cases, stream, logf, missesW)
 		if err != nil {
 			return err
 		}
+		built = append(built, f)
 		accs = append(accs, acc)
 		speeds = append(speeds, sp)
+	}
+	if o.compare {
+		if err := timePasses(ctx, built, speeds, stream, o, logf); err != nil {
+			return err
+		}
 	}
 
 	var e2eRuns []e2e.Result
@@ -208,16 +215,16 @@ func run(ctx context.Context, o options, stdout, logw io.Writer) error {
 	return nil
 }
 
-// measureFilter builds one filter and measures it: accuracy on the
-// labelled cases, a warm-up pass on all cores that samples the heap,
-// then o.repeat timed passes on one core and on all cores.
-func measureFilter(ctx context.Context, b builder, cases []corpus.Case, stream []corpus.Message, o options,
-	logf func(string, ...any), missesW io.Writer) (measure.Accuracy, measure.Speed, error) {
+// prepareFilter builds one filter and measures what does not need the
+// clock: accuracy on the labelled cases, and the heap during a warm-up
+// pass on all cores.
+func prepareFilter(ctx context.Context, b builder, cases []corpus.Case, stream []corpus.Message,
+	logf func(string, ...any), missesW io.Writer) (peers.Filter, measure.Accuracy, measure.Speed, error) {
 	base := measure.HeapBytes(true)
 	t0 := time.Now()
 	f, err := b.build()
 	if err != nil {
-		return measure.Accuracy{}, measure.Speed{}, err
+		return nil, measure.Accuracy{}, measure.Speed{}, err
 	}
 	sp := measure.Speed{Filter: b.name, About: f.Describe(), Build: time.Since(t0)}
 
@@ -240,7 +247,6 @@ func measureFilter(ctx context.Context, b builder, cases []corpus.Case, stream [
 		logf("%-8s %s: precision %s recall %s (%d cases)", b.name, lang, measure.Pct(c.Precision()), measure.Pct(c.Recall()), c.Total())
 	}
 
-	profiled := o.profile == b.name
 	sampler := measure.SampleHeap(time.Millisecond)
 	measure.Throughput(ctx, f, stream, runtime.NumCPU())
 	if peak := sampler.Stop(); peak > base {
@@ -249,37 +255,65 @@ func measureFilter(ctx context.Context, b builder, cases []corpus.Case, stream [
 	if live := measure.HeapBytes(true); live > base {
 		sp.Retained = live - base
 	}
-	if profiled && o.cpuprofile != "" {
-		pf, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return acc, sp, fmt.Errorf("-cpuprofile: %w", err)
+	return f, acc, sp, ctx.Err()
+}
+
+// timePasses times o.repeat passes of each filter over the stream on one
+// core, then on all cores, in rounds: each round runs every filter once,
+// so that all of them see the machine in the same state (on a shared VM,
+// passes minutes apart can differ by a fifth) and the ratios between
+// them hold better than their absolute figures. The median pass of each
+// filter goes into speeds. The -profile filter's first one-core pass is
+// the one -cpuprofile records.
+func timePasses(ctx context.Context, fs []peers.Filter, speeds []measure.Speed, stream []corpus.Message, o options, logf func(string, ...any)) error {
+	ones := make([][]measure.Run, len(fs))
+	alls := make([][]measure.Run, len(fs))
+	for round := 0; round < o.repeat; round++ {
+		for i, f := range fs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			profiled := round == 0 && o.profile == speeds[i].Filter && o.cpuprofile != ""
+			if profiled {
+				pf, err := os.Create(o.cpuprofile)
+				if err != nil {
+					return fmt.Errorf("-cpuprofile: %w", err)
+				}
+				defer pf.Close()
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return fmt.Errorf("-cpuprofile: %w", err)
+				}
+			}
+			r := measure.Throughput(ctx, f, stream, 1)
+			if profiled {
+				pprof.StopCPUProfile()
+			}
+			logf("%-8s 1 core:  %s msgs/s, %s msgs per CPU-second (round %d)", speeds[i].Filter, measure.Count(r.PerSecond()), measure.Count(r.PerCPUSecond()), round+1)
+			ones[i] = append(ones[i], r)
 		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return acc, sp, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	for i := range fs {
+		if o.profile == speeds[i].Filter && o.memprofile != "" {
+			if err := writeHeapProfile(o.memprofile); err != nil {
+				return err
+			}
 		}
 	}
-	var ones, alls []measure.Run
-	for i := 0; i < o.repeat; i++ {
-		r := measure.Throughput(ctx, f, stream, 1)
-		logf("%-8s 1 core:  %s msgs/s, %s msgs per CPU-second", b.name, measure.Count(r.PerSecond()), measure.Count(r.PerCPUSecond()))
-		ones = append(ones, r)
-	}
-	if profiled && o.cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
-	if profiled && o.memprofile != "" {
-		if err := writeHeapProfile(o.memprofile); err != nil {
-			return acc, sp, err
+	for round := 0; round < o.repeat; round++ {
+		for i, f := range fs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r := measure.Throughput(ctx, f, stream, runtime.NumCPU())
+			logf("%-8s %d cores: %s msgs/s (round %d)", speeds[i].Filter, r.Procs, measure.Count(r.PerSecond()), round+1)
+			alls[i] = append(alls[i], r)
 		}
 	}
-	for i := 0; i < o.repeat; i++ {
-		r := measure.Throughput(ctx, f, stream, runtime.NumCPU())
-		logf("%-8s %d cores: %s msgs/s", b.name, r.Procs, measure.Count(r.PerSecond()))
-		alls = append(alls, r)
+	for i := range fs {
+		speeds[i].One, speeds[i].All = measure.Median(ones[i]), measure.Median(alls[i])
+		speeds[i].Ones = ones[i]
 	}
-	sp.One, sp.All = measure.Median(ones), measure.Median(alls)
-	return acc, sp, ctx.Err()
+	return nil
 }
 
 func writeHeapProfile(path string) error {

@@ -82,7 +82,7 @@ func (r *report) writeComparison(b *strings.Builder) error {
 	}
 	fmt.Fprintf(b, "\n### Speed on the generated stream\n\n")
 	fmt.Fprintf(b, "%s messages generated with seed %d (%.1f %% built around a harmful case, %.1f %% with a link, 20–300 characters, French and English). "+
-		"Median of %d passes over the whole stream per filter and core count; allocations and B/msg from the one-core passes; "+
+		"Median of %d passes over the whole stream per filter and core count, in rounds that run each filter once; allocations and B/msg from the one-core passes; "+
 		"peak heap sampled every millisecond during a warm-up pass on all cores, above the heap before the filter was built; "+
 		"retained heap: what the built filter holds after that pass; flagged: share of the stream the filter flags.\n\n",
 		measure.Count(float64(len(r.stream))), r.o.seed, 100*float64(harmful)/float64(max(len(r.stream), 1)),
@@ -90,11 +90,39 @@ func (r *report) writeComparison(b *strings.Builder) error {
 	if err := measure.SpeedTable(b, r.speeds, "go-away"); err != nil {
 		return err
 	}
+	if line := roundRatios(r.speeds, "vigie", "go-away"); line != "" {
+		b.WriteString("\n" + line + "\n")
+	}
 	b.WriteString("\nFilters:\n\n")
 	for _, s := range r.speeds {
 		fmt.Fprintf(b, "- **%s**: %s\n", s.Filter, s.About)
 	}
 	return nil
+}
+
+// roundRatios describes filter a's one-core throughput over b's, round
+// by round (both ran in the same round, a moment apart), or "" when
+// either was not measured.
+func roundRatios(speeds []measure.Speed, a, b string) string {
+	var sa, sb *measure.Speed
+	for i := range speeds {
+		switch speeds[i].Filter {
+		case a:
+			sa = &speeds[i]
+		case b:
+			sb = &speeds[i]
+		}
+	}
+	if sa == nil || sb == nil || len(sa.Ones) == 0 || len(sa.Ones) != len(sb.Ones) {
+		return ""
+	}
+	var parts []string
+	for i := range sa.Ones {
+		if x := sb.Ones[i].PerSecond(); x > 0 {
+			parts = append(parts, fmt.Sprintf("%.2f×", sa.Ones[i].PerSecond()/x))
+		}
+	}
+	return fmt.Sprintf("%s ÷ %s on one core, round by round: %s.", a, b, strings.Join(parts, ", "))
 }
 
 // writeE2E writes the end-to-end latencies.
