@@ -30,8 +30,9 @@ type Classifier struct {
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate                // … and of the cues
-	cueLazy     lazyGate            // … and the cues' groups, when cues are needed
+	cueGate     gate     // … and of the cues
+	cueLazy     lazyGate // … and the cues' groups, when cues are needed
+	cueIndex    gateIndex
 	cueCats     map[Category]uint64 // the categories that cues list, one bit each
 	frameLazy   lazyGate            // … and the frames' groups, once a frame's gate is open
 	nseen       int                 // gate ids: literals and sets
@@ -99,7 +100,7 @@ type scratch struct {
 	seenIDs  []int32   // the seen gate ids, in the order seen
 	sig      signature // of the seen gate ids
 	marks    []uint64  // the frames whose gate may be open, one bit each
-	cueBits  []uint64  // the constraints of cueLazy that hold
+	cueMarks []uint64  // the cues filed under the message's ids, one bit each
 	indexed  bool      // th, byStart and order are built (see index)
 	lazyBits []uint64  // … and of frameLazy
 	catSeen  []bool    // lexicon categories found (not allowlisted)
@@ -629,37 +630,46 @@ func (e *celem) altsStarting(id int32, dst []int32) []int32 {
 
 // applyCues finds every cue and suppresses the findings in its scope.
 func (c *Classifier) applyCues(s *scratch) {
-	s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
-	c.cueLazy.fill(s.seenIDs, s.cueBits)
 	for i := range s.cands {
 		s.cands[i].catBit = c.cueCats[s.cands[i].f.Category]
 	}
-	for qi := range c.cues {
-		q := &c.cues[qi]
-		if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.open(qi, s.cueBits) || !c.cueMayApply(s, q) || !s.holds(q.need) {
-			continue
+	// The cues filed under the message's ids, in order.
+	s.cueMarks = resizeMarks(s.cueMarks, len(c.cues))
+	c.cueIndex.candidates(s.seenIDs, s.cueMarks)
+	for w, word := range s.cueMarks {
+		for ; word != 0; word &= word - 1 {
+			c.tryCue(s, w<<6|bits.TrailingZeros64(word))
 		}
-		c.index(s)
-		for from := 0; from < len(s.text.Tokens); {
-			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, from)
-			if !ok {
-				break
-			}
-			for i := range s.cands {
-				cd := &s.cands[i]
-				if cd.suppressed || cd.b <= cd.a {
-					continue
-				}
-				if !q.covers(cd) {
-					continue
-				}
-				if !inScope(&q.Cue, cd, a, b, s.text.Quoted) {
-					continue
-				}
-				cd.suppressed, cd.reason, cd.by = true, string(q.Kind), q.ID
-			}
-			from = a + 1
+	}
+}
+
+// tryCue looks for cue qi and suppresses the findings in the scope of
+// each of its matches.
+func (c *Classifier) tryCue(s *scratch, qi int) {
+	q := &c.cues[qi]
+	if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.check(qi, s.seen) || !c.cueMayApply(s, q) || !s.holds(q.need) {
+		return
+	}
+	c.index(s)
+	for from := 0; from < len(s.text.Tokens); {
+		a, b, ok := c.find(s, q.elems, &q.first, q.Lang, from)
+		if !ok {
+			break
 		}
+		for i := range s.cands {
+			cd := &s.cands[i]
+			if cd.suppressed || cd.b <= cd.a {
+				continue
+			}
+			if !q.covers(cd) {
+				continue
+			}
+			if !inScope(&q.Cue, cd, a, b, s.text.Quoted) {
+				continue
+			}
+			cd.suppressed, cd.reason, cd.by = true, string(q.Kind), q.ID
+		}
+		from = a + 1
 	}
 }
 

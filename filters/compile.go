@@ -399,6 +399,7 @@ func New(cfg Config) (*Classifier, error) {
 	cl.frameLazy = gb.lazy(frameAnchors)
 	cl.nseen = int(c.nlits) + len(cl.setNames)
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
+	cl.cueIndex = cl.cueGate.index(cl.nseen)
 	cl.groups = c.groups()
 	cl.terms, cl.lights = pack(cl.groups)
 	cl.ncats = len(c.catsLex)

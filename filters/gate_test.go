@@ -55,19 +55,38 @@ func TestGateNecessary(t *testing.T) {
 	}
 	s := new(scratch)
 	closed, lazyClosed := 0, 0
+	var lazyBits []uint64
+	marked := func(ix *gateIndex, n, i int) bool {
+		marks := resizeMarks(nil, n)
+		ix.candidates(s.seenIDs, marks)
+		return marks[i>>6]&(1<<(i&63)) != 0
+	}
 	for _, m := range gateMessages {
 		c.prepare(s, m)
+		for i := range c.frames {
+			if s.present(c.frames[i].anchors) && !marked(&c.frameIndex, len(c.frames), i) {
+				t.Errorf("%q: frame %s has its anchors but is not filed under the message's ids", m, c.frames[i].ID)
+			}
+		}
+		for i := range c.cues {
+			if s.present(c.cues[i].anchors) && !marked(&c.cueIndex, len(c.cues), i) {
+				t.Errorf("%q: cue %s has its anchors but is not filed under the message's ids", m, c.cues[i].ID)
+			}
+			if s.present(c.cues[i].anchors) && !c.cueLazy.check(i, s.seen) {
+				t.Errorf("%q: cue %s has its anchors but its lazy gate's check fails", m, c.cues[i].ID)
+			}
+		}
 		for i := range c.frames {
 			open := c.frameGate.open(s.seen, &s.sig, i)
 			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
 				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
 			}
-			s.cueBits = resizeMarks(s.cueBits, c.frameLazy.n)
-			c.frameLazy.fill(s.seenIDs, s.cueBits)
-			if got, want := c.frameLazy.check(i, s.seen), open && c.frameLazy.open(i, s.cueBits); open && got != want {
+			lazyBits = resizeMarks(lazyBits, c.frameLazy.n)
+			c.frameLazy.fill(s.seenIDs, lazyBits)
+			if got, want := c.frameLazy.check(i, s.seen), open && c.frameLazy.open(i, lazyBits); open && got != want {
 				t.Errorf("%q: frame %s: check says %v, fill and open %v", m, c.frames[i].ID, got, want)
 			}
-			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, s.cueBits) {
+			if s.present(c.frames[i].anchors) && !c.frameLazy.open(i, lazyBits) {
 				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
 			}
 			if s.present(c.frames[i].anchors) && !open {
@@ -81,12 +100,12 @@ func TestGateNecessary(t *testing.T) {
 			if got, want := s.holds(c.cues[i].need), s.present(c.cues[i].anchors); got != want {
 				t.Errorf("%q: cue %s: its program says %v, its anchors %v", m, c.cues[i].ID, got, want)
 			}
-			s.cueBits = resizeMarks(s.cueBits, c.cueLazy.n)
-			c.cueLazy.fill(s.seenIDs, s.cueBits)
-			if s.present(c.cues[i].anchors) && !c.cueLazy.open(i, s.cueBits) {
+			lazyBits = resizeMarks(lazyBits, c.cueLazy.n)
+			c.cueLazy.fill(s.seenIDs, lazyBits)
+			if s.present(c.cues[i].anchors) && !c.cueLazy.open(i, lazyBits) {
 				t.Errorf("%q: cue %s has its anchors but a closed lazy gate", m, c.cues[i].ID)
 			}
-			if !c.cueLazy.open(i, s.cueBits) {
+			if !c.cueLazy.open(i, lazyBits) {
 				lazyClosed++
 			}
 			if s.present(c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
