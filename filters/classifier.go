@@ -102,7 +102,6 @@ type scratch struct {
 	marks    []uint64  // the frames whose gate may be open, one bit each
 	cueMarks []uint64  // the cues filed under the message's ids, one bit each
 	indexed  bool      // th, byStart and order are built (see index)
-	lazyBits []uint64  // … and of frameLazy
 	catSeen  []bool    // lexicon categories found (not allowlisted)
 	nlits    int32     // the classifier's: gate id of set i is nlits + i
 	cands    []cand
@@ -439,14 +438,7 @@ func (s *scratch) run(p []int32) bool {
 			i += 2
 		case opAny:
 			n := int(p[i+1])
-			ok := false
-			for _, x := range p[i+2 : i+2+n] {
-				if s.seen[x] {
-					ok = true
-					break
-				}
-			}
-			if !ok {
+			if !anySeen(s.seen, p[i+2:i+2+n]) {
 				return false
 			}
 			i += 2 + n

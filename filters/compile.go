@@ -374,7 +374,7 @@ func New(cfg Config) (*Classifier, error) {
 		cl.cues = append(cl.cues, cc)
 	}
 	cl.nlits = int(c.nlits)
-	gb := newGates(c.nlits, int32(len(cl.setNames)))
+	gb := newGates(c.nlits)
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)

@@ -63,11 +63,10 @@ func (g *gate) open(seen []bool, sig *signature, i int) bool {
 // gates builds the gates of the frames and cues.
 type gates struct {
 	nlits int32 // the gate id of set s is nlits + s
-	nsets int32
 }
 
-func newGates(nlits, nsets int32) *gates {
-	return &gates{nlits: nlits, nsets: nsets}
+func newGates(nlits int32) *gates {
+	return &gates{nlits: nlits}
 }
 
 // simple returns the gate id of a literal or single-set anchor, or -1.
@@ -192,11 +191,7 @@ func (g *gate) index(n int) gateIndex {
 			by[x] = append(by[x], int32(i))
 		}
 	}
-	ix.off = make([]int32, n+1)
-	for x := range by {
-		ix.off[x+1] = ix.off[x] + int32(len(by[x]))
-		ix.pats = append(ix.pats, by[x]...)
-	}
+	ix.off, ix.pats = flatten(by)
 	return ix
 }
 
@@ -214,27 +209,17 @@ func (ix *gateIndex) candidates(seen []int32, mark []uint64) {
 	}
 }
 
-// lazyGate checks the groups of the patterns whose gate is open (and, for
-// cues, only on messages with findings). Their anchors are mostly groups
-// of common words ("(c est | cest | il est)"), which the gate does not
-// hold, and checking them one by one, for each pattern, cost more than
-// the rest of the frames. A lazy gate holds one constraint for each
-// mandatory anchor of each pattern: one of the anchor's ids was seen (a
-// literal or a set, the language's set or the "any" one, or the first
-// literal or set of each of a group's alternatives). When the patterns
-// are needed, fill sets the constraints that the message's seen ids
-// satisfy, in one pass over them; a pattern is then worth trying only if
-// all its constraints are set.
+// lazyGate checks the groups of the patterns whose gate is open. Their
+// anchors are mostly groups of common words ("(c est | cest | il est)"),
+// which the gate does not hold, and checking them one by one, for each
+// pattern, cost more than the rest of the frames. A lazy gate holds one
+// constraint for each mandatory anchor of more than one id of each
+// pattern: one of the anchor's ids was seen (the language's set or the
+// "any" one, or the first literal or set of each of a group's
+// alternatives; an anchor of one id is its gate's).
 type lazyGate struct {
-	off     []int32 // by literal or set id x: bits[off[x]:off[x+1]] are the constraints x satisfies
-	bits    []int32
-	n       int     // constraints
-	needs   []int32 // pattern i's constraints: needs[needOff[i]:needOff[i+1]]
-	needOff []int32
-	// The same the other way round, for check: constraint k is satisfied
-	// by any of ids[idOff[k]:idOff[k+1]]; groups[groupOff[i]:groupOff[i+1]]
-	// are pattern i's constraints of more than one id (the others are
-	// its gate's).
+	// Constraint k is satisfied by any of ids[idOff[k]:idOff[k+1]];
+	// groups[groupOff[i]:groupOff[i+1]] are pattern i's constraints.
 	idOff    []int32
 	ids      []int32
 	groups   []int32
@@ -243,77 +228,46 @@ type lazyGate struct {
 
 // lazy builds the lazy gate of patterns with anchors as.
 func (b *gates) lazy(as [][]anchor) lazyGate {
-	var g lazyGate
-	by := make([][]int32, b.nlits+b.nsets)
-	g.needOff = append(g.needOff, 0)
-	g.groupOff = append(g.groupOff, 0)
-	g.idOff = append(g.idOff, 0)
+	g := lazyGate{idOff: []int32{0}, groupOff: []int32{0}}
 	for _, p := range as {
 		for i := range p {
-			xs := b.some(&p[i])
-			if len(xs) == 0 {
-				continue // a lexicon category, or a group with an alternative of neither
-			}
-			bit := int32(g.n)
-			g.n++
-			for _, x := range xs {
-				if k := len(by[x]); k == 0 || by[x][k-1] != bit {
-					by[x] = append(by[x], bit)
-				}
-			}
-			g.needs = append(g.needs, bit)
-			g.ids = append(g.ids, xs...)
-			g.idOff = append(g.idOff, int32(len(g.ids)))
-			if len(xs) > 1 {
-				g.groups = append(g.groups, bit)
+			if xs := b.some(&p[i]); len(xs) > 1 {
+				g.groups = append(g.groups, int32(len(g.idOff)-1))
+				g.ids = append(g.ids, xs...)
+				g.idOff = append(g.idOff, int32(len(g.ids)))
 			}
 		}
-		g.needOff = append(g.needOff, int32(len(g.needs)))
 		g.groupOff = append(g.groupOff, int32(len(g.groups)))
-	}
-	g.off = make([]int32, len(by)+1)
-	for x := range by {
-		g.off[x+1] = g.off[x] + int32(len(by[x]))
-		g.bits = append(g.bits, by[x]...)
 	}
 	return g
 }
 
-// fill sets in words (one bit a constraint, cleared first) the
-// constraints that the seen ids satisfy: for many patterns at once.
-func (g *lazyGate) fill(seen []int32, words []uint64) {
-	clear(words)
-	for _, x := range seen {
-		for _, b := range g.bits[g.off[x]:g.off[x+1]] {
-			words[b>>6] |= 1 << (b & 63)
-		}
-	}
-}
-
-// open reports whether all of pattern i's constraints are set in words.
-func (g *lazyGate) open(i int, words []uint64) bool {
-	for _, b := range g.needs[g.needOff[i]:g.needOff[i+1]] {
-		if words[b>>6]&(1<<(b&63)) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// check reports whether pattern i's constraints of more than one id hold
-// (those of one id are its gate's): for a few patterns, without fill.
+// check reports whether pattern i's constraints hold.
 func (g *lazyGate) check(i int, seen []bool) bool {
 	for _, k := range g.groups[g.groupOff[i]:g.groupOff[i+1]] {
-		ok := false
-		for _, x := range g.ids[g.idOff[k]:g.idOff[k+1]] {
-			if seen[x] {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !anySeen(seen, g.ids[g.idOff[k]:g.idOff[k+1]]) {
 			return false
 		}
 	}
 	return true
+}
+
+// anySeen reports whether one of ids was seen.
+func anySeen(seen []bool, ids []int32) bool {
+	for _, x := range ids {
+		if seen[x] {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten lays lists out end to end: list x is flat[off[x]:off[x+1]].
+func flatten(lists [][]int32) (off, flat []int32) {
+	off = make([]int32, len(lists)+1)
+	for x, l := range lists {
+		off[x+1] = off[x] + int32(len(l))
+		flat = append(flat, l...)
+	}
+	return off, flat
 }
