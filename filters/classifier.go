@@ -26,7 +26,7 @@ type Classifier struct {
 	entries     []entryC
 	allows      []allowC
 	setNames    []string
-	nlits       int
+	nlits       int32 // literals: the gate id of set i is nlits + i
 	frames      []frameC
 	frameGate   gate // cheap necessary conditions of the frames (gate.go)
 	frameIndex  gateIndex
@@ -103,9 +103,7 @@ type scratch struct {
 	cueMarks []uint64  // the cues filed under the message's ids, one bit each
 	indexed  bool      // th, byStart and order are built (see index)
 	catSeen  []bool    // lexicon categories found (not allowlisted)
-	nlits    int32     // the classifier's: gate id of set i is nlits + i
 	cands    []cand
-	cueSpan  [][2]int
 	links    []links.Link
 	pii      []pii.Match
 	supp     []Suppression
@@ -265,7 +263,6 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	s.cands = s.cands[:0]
 	s.supp = s.supp[:0]
 	s.catSeen = resize(s.catSeen, c.ncats)
-	s.nlits = int32(c.nlits)
 	if len(s.seen) != c.nseen {
 		s.seen = make([]bool, c.nseen)
 	} else {
@@ -502,7 +499,7 @@ func (c *Classifier) starts(s *scratch, ids []int32, pos int) bool {
 			}
 		}
 		for _, set := range g.sets {
-			if _, ok := slices.BinarySearch(ids, s.nlits+set); ok {
+			if _, ok := slices.BinarySearch(ids, c.nlits+set); ok {
 				return true
 			}
 		}
@@ -591,7 +588,7 @@ func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 
 				dst = e.altsStarting(g.lit, dst)
 			}
 			for _, set := range g.sets {
-				dst = e.altsStarting(s.nlits+set, dst)
+				dst = e.altsStarting(c.nlits+set, dst)
 			}
 		}
 	}

@@ -40,15 +40,14 @@ type group struct {
 	sets   []int32 // term sets
 	lit    int32   // the pattern literal, or -1
 	prefix bool    // a prefix term: its lexicon and allowlist hits cover the rest of the word
-	// lights are the gate ids a hit sets: its literal (id lit) and its
-	// sets (nlits + set) (see gate.go).
-	lights []int32
 }
 
 // termInfo is what prepare needs of a group, packed so that the hits of
 // a message read a few bytes each from one array.
 type termInfo struct {
-	lights  int32 // the group's lights are lights[lights:lights+nlights]
+	// The gate ids a hit sets (see gate.go), lights[lights:lights+nlights]:
+	// the group's literal (id lit) and its sets (nlits + set).
+	lights  int32
 	nlights int32 //
 	flags   uint8 // tLex, tAllow, tExtend, tKeep
 }
@@ -60,13 +59,20 @@ const (
 	tKeep               // has lexicon entries, sets or a literal: patterns or findings read its hits
 )
 
-// pack returns the termInfo of each group, and their lights end to end.
-func pack(groups []group) ([]termInfo, []int32) {
+// pack returns the termInfo of each group, and their lights end to end;
+// nlits is the gate id of the first set.
+func pack(groups []group, nlits int32) ([]termInfo, []int32) {
 	infos := make([]termInfo, len(groups))
 	var lights []int32
 	for i, g := range groups {
-		ti := termInfo{lights: int32(len(lights)), nlights: int32(len(g.lights))}
-		lights = append(lights, g.lights...)
+		ti := termInfo{lights: int32(len(lights))}
+		if g.lit >= 0 {
+			lights = append(lights, g.lit)
+		}
+		for _, set := range g.sets {
+			lights = append(lights, nlits+set)
+		}
+		ti.nlights = int32(len(lights)) - ti.lights
 		if len(g.lex) > 0 {
 			ti.flags |= tLex
 		}
@@ -89,8 +95,6 @@ func (c *compiler) groups() []group {
 	out := make([]group, len(c.refs))
 	for id, refs := range c.refs {
 		g := group{allow: -1, lit: -1, prefix: c.modes[id] == match.Prefix}
-		var ids []int32
-		light := func(x int32) { ids = append(ids, x) }
 		for _, r := range refs {
 			switch r.kind {
 			case kindLex:
@@ -102,15 +106,11 @@ func (c *compiler) groups() []group {
 			case kindSet:
 				if !slices.Contains(g.sets, r.idx) {
 					g.sets = append(g.sets, r.idx)
-					light(c.nlits + r.idx)
 				}
 			case kindLit:
 				g.lit = r.idx
-				light(r.idx)
 			}
 		}
-		slices.Sort(ids)
-		g.lights = slices.Compact(ids)
 		out[id] = g
 	}
 	return out
@@ -373,7 +373,7 @@ func New(cfg Config) (*Classifier, error) {
 		}
 		cl.cues = append(cl.cues, cc)
 	}
-	cl.nlits = int(c.nlits)
+	cl.nlits = c.nlits
 	gb := newGates(c.nlits)
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
@@ -401,7 +401,7 @@ func New(cfg Config) (*Classifier, error) {
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
 	cl.cueIndex = cl.cueGate.index(cl.nseen)
 	cl.groups = c.groups()
-	cl.terms, cl.lights = pack(cl.groups)
+	cl.terms, cl.lights = pack(cl.groups, c.nlits)
 	cl.ncats = len(c.catsLex)
 
 	// Links.

@@ -63,27 +63,27 @@ func TestGateNecessary(t *testing.T) {
 	for _, m := range gateMessages {
 		c.prepare(s, m)
 		for i := range c.frames {
-			if s.present(c.frames[i].anchors) && !marked(&c.frameIndex, len(c.frames), i) {
+			if c.present(s, c.frames[i].anchors) && !marked(&c.frameIndex, len(c.frames), i) {
 				t.Errorf("%q: frame %s has its anchors but is not filed under the message's ids", m, c.frames[i].ID)
 			}
 		}
 		for i := range c.cues {
-			if s.present(c.cues[i].anchors) && !marked(&c.cueIndex, len(c.cues), i) {
+			if c.present(s, c.cues[i].anchors) && !marked(&c.cueIndex, len(c.cues), i) {
 				t.Errorf("%q: cue %s has its anchors but is not filed under the message's ids", m, c.cues[i].ID)
 			}
-			if s.present(c.cues[i].anchors) && !c.cueLazy.check(i, s.seen) {
+			if c.present(s, c.cues[i].anchors) && !c.cueLazy.check(i, s.seen) {
 				t.Errorf("%q: cue %s has its anchors but its lazy gate's check fails", m, c.cues[i].ID)
 			}
 		}
 		for i := range c.frames {
 			open := c.frameGate.open(s.seen, &s.sig, i)
-			if got, want := s.holds(c.frames[i].need), s.present(c.frames[i].anchors); got != want {
+			if got, want := s.holds(c.frames[i].need), c.present(s, c.frames[i].anchors); got != want {
 				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
 			}
-			if s.present(c.frames[i].anchors) && !c.frameLazy.check(i, s.seen) {
+			if c.present(s, c.frames[i].anchors) && !c.frameLazy.check(i, s.seen) {
 				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
 			}
-			if s.present(c.frames[i].anchors) && !open {
+			if c.present(s, c.frames[i].anchors) && !open {
 				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
 			}
 			if !open {
@@ -91,13 +91,13 @@ func TestGateNecessary(t *testing.T) {
 			}
 		}
 		for i := range c.cues {
-			if got, want := s.holds(c.cues[i].need), s.present(c.cues[i].anchors); got != want {
+			if got, want := s.holds(c.cues[i].need), c.present(s, c.cues[i].anchors); got != want {
 				t.Errorf("%q: cue %s: its program says %v, its anchors %v", m, c.cues[i].ID, got, want)
 			}
 			if !c.cueLazy.check(i, s.seen) {
 				lazyClosed++
 			}
-			if s.present(c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
+			if c.present(s, c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
 				t.Errorf("%q: cue %s has its anchors but a closed gate", m, c.cues[i].ID)
 			}
 		}
@@ -156,25 +156,25 @@ func TestSignature(t *testing.T) {
 // present reports whether all of a pattern's anchors occur in the
 // message, walking the anchors' tree: the reference for the programs that
 // Classify runs instead.
-func (s *scratch) present(as []anchor) bool {
+func (c *Classifier) present(s *scratch, as []anchor) bool {
 	if len(s.text.Tokens) == 0 {
 		return false
 	}
 	for i := range as {
-		if !s.presentOne(&as[i]) {
+		if !c.presentOne(s, &as[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-func (s *scratch) presentOne(a *anchor) bool {
+func (c *Classifier) presentOne(s *scratch, a *anchor) bool {
 	switch a.kind {
 	case pattern.Word:
 		return s.seen[a.lit]
 	case pattern.Ref:
 		for _, id := range a.sets {
-			if s.seen[s.nlits+id] {
+			if s.seen[c.nlits+id] {
 				return true
 			}
 		}
@@ -183,7 +183,7 @@ func (s *scratch) presentOne(a *anchor) bool {
 		return s.catSeen[a.cat]
 	case pattern.Group:
 		for _, alt := range a.alts {
-			if s.present(alt) {
+			if c.present(s, alt) {
 				return true
 			}
 		}
