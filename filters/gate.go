@@ -191,7 +191,11 @@ func (g *gate) index(n int) gateIndex {
 			by[x] = append(by[x], int32(i))
 		}
 	}
-	ix.off, ix.pats = flatten(by)
+	ix.off = make([]int32, n+1)
+	for x := range by {
+		ix.off[x+1] = ix.off[x] + int32(len(by[x]))
+		ix.pats = append(ix.pats, by[x]...)
+	}
 	return ix
 }
 
@@ -260,14 +264,4 @@ func anySeen(seen []bool, ids []int32) bool {
 		}
 	}
 	return false
-}
-
-// flatten lays lists out end to end: list x is flat[off[x]:off[x+1]].
-func flatten(lists [][]int32) (off, flat []int32) {
-	off = make([]int32, len(lists)+1)
-	for x, l := range lists {
-		off[x+1] = off[x] + int32(len(l))
-		flat = append(flat, l...)
-	}
-	return off, flat
 }

@@ -87,14 +87,6 @@ func (t *term) pattern() []byte {
 	return p
 }
 
-// lead is the number of bytes of t's pattern before the term.
-func (t *term) lead() int {
-	if t.mode == Substring {
-		return 0
-	}
-	return 1
-}
-
 // MaxTermLen is the length of the longest term Add accepts, in
 // normalised bytes: a rules-file term is a few words.
 const MaxTermLen = 1024
@@ -405,9 +397,6 @@ func (a *Automaton) finalIndex(s int) int {
 
 // States returns the number of states, for memory reports.
 func (a *Automaton) States() int { return a.nstates }
-
-// Len returns the number of distinct terms.
-func (a *Automaton) Len() int { return len(a.terms) }
 
 // Scan appends to dst every verified hit in norm (whose letter runs are
 // runs; nil means all 1) and returns it. Hits come in order of their end
