@@ -1,0 +1,5 @@
+package filters
+
+// WithoutQuick makes c scan every message with its full automaton, for
+// tests that compare verdicts with and without the quick filter.
+func WithoutQuick(c *Classifier) { c.quick = nil }
