@@ -19,11 +19,10 @@ import (
 type Classifier struct {
 	norm        *normalize.Normalizer
 	ac          *match.Automaton
-	quick       *quickFilter // the first look at a message, or nil
-	groups      []group      // automaton term id → what it stands for
-	terms       []termInfo   // automaton term id → what prepare needs of its group
-	lights      []int32      // the groups' lights, end to end
-	ncats       int          // categories of the lexicon
+	groups      []group    // automaton term id → what it stands for
+	terms       []termInfo // automaton term id → what prepare needs of its group
+	lights      []int32    // the groups' lights, end to end
+	ncats       int        // categories of the lexicon
 	entries     []entryC
 	allows      []allowC
 	setNames    []string
@@ -280,28 +279,8 @@ func (c *Classifier) prepare(s *scratch, text string) {
 	if len(t.Norm) == 0 {
 		return
 	}
-	s.indexed = false
-	if q := c.quick; q != nil {
-		s.hits = q.ac.Scan(t.Norm, t.Runs, s.hits)
-		if !c.light(s) && !q.possible(s.seenIDs, s.seen) {
-			return // no finding can come from the automaton
-		}
-		for _, x := range s.seenIDs {
-			s.seen[x] = false
-		}
-		s.seenIDs = s.seenIDs[:0]
-		s.sig = signature{}
-		s.hits = s.hits[:0]
-	}
 	s.hits = c.ac.Scan(t.Norm, t.Runs, s.hits)
-	if c.light(s) {
-		c.index(s)
-	}
-}
-
-// light sets the gate ids of the message's hits as seen, and reports
-// whether one of them is a lexicon term's.
-func (c *Classifier) light(s *scratch) bool {
+	s.indexed = false
 	lex := false
 	for _, h := range s.hits {
 		ti := c.terms[h.Term]
@@ -314,7 +293,9 @@ func (c *Classifier) light(s *scratch) bool {
 		}
 		lex = lex || ti.flags&tLex != 0
 	}
-	return lex
+	if lex {
+		c.index(s)
+	}
 }
 
 // index reads the automaton's hits in token terms for the patterns and

@@ -19,11 +19,10 @@ import (
 type termKind uint8
 
 const (
-	kindLex    termKind = iota + 1 // a lexicon entry
-	kindAllow                      // an allowlist entry
-	kindSet                        // a member of a term set
-	kindLit                        // a literal word of a frame or cue pattern
-	kindPhrase                     // a phrase of the quick filter (idx is its gate id)
+	kindLex   termKind = iota + 1 // a lexicon entry
+	kindAllow                     // an allowlist entry
+	kindSet                       // a member of a term set
+	kindLit                       // a literal word of a frame or cue pattern
 )
 
 type termRef struct {
@@ -40,7 +39,6 @@ type group struct {
 	allow  int32   // an allowlist entry, or -1
 	sets   []int32 // term sets
 	lit    int32   // the pattern literal, or -1
-	phrase []int32 // gate ids of the quick filter's phrases (see quickFilter)
 	prefix bool    // a prefix term: its lexicon and allowlist hits cover the rest of the word
 }
 
@@ -74,7 +72,6 @@ func pack(groups []group, nlits int32) ([]termInfo, []int32) {
 		for _, set := range g.sets {
 			lights = append(lights, nlits+set)
 		}
-		lights = append(lights, g.phrase...)
 		ti.nlights = int32(len(lights)) - ti.lights
 		if len(g.lex) > 0 {
 			ti.flags |= tLex
@@ -112,8 +109,6 @@ func (c *compiler) groups() []group {
 				}
 			case kindLit:
 				g.lit = r.idx
-			case kindPhrase:
-				g.phrase = append(g.phrase, r.idx)
 			}
 		}
 		out[id] = g
@@ -180,21 +175,15 @@ type anchor struct {
 }
 
 type compiler struct {
-	norm     *normalize.Normalizer
-	b        match.Builder
-	words    map[string]bool  // commonWords
-	common   []bool           // automaton term id → the term is common in chat (isCommon)
-	variants bool             // typo variants are being added (addTypos)
-	litTerm  []litTerm        // literal id → its term
-	phrases  map[string]int32 // mode+norm+runs → gate id of a quick filter phrase
-	nseen    int32            // gate ids: literals, sets, then phrases
-	refs     [][]termRef      // automaton term id → what it stands for
-	modes    []match.Mode     // automaton term id → its mode
-	lits     map[string]int32 // mode+norm → literal id
-	nlits    int32
-	setIDs   map[string]int32 // lang+"\x00"+name → set id
-	errs     []error
-	catsLex  map[Category]int32 // the lexicon's categories, numbered
+	norm    *normalize.Normalizer
+	b       match.Builder
+	refs    [][]termRef      // automaton term id → what it stands for
+	modes   []match.Mode     // automaton term id → its mode
+	lits    map[string]int32 // mode+norm → literal id
+	nlits   int32
+	setIDs  map[string]int32 // lang+"\x00"+name → set id
+	errs    []error
+	catsLex map[Category]int32 // the lexicon's categories, numbered
 }
 
 func (c *compiler) errorf(source, format string, args ...any) {
@@ -227,7 +216,6 @@ func (c *compiler) addNorm(norm []byte, runs []uint8, mode match.Mode, ref termR
 	if int(id) == len(c.refs) {
 		c.refs = append(c.refs, nil)
 		c.modes = append(c.modes, mode)
-		c.common = append(c.common, isCommon(norm, mode, c.words))
 	}
 	c.refs[id] = append(c.refs[id], ref)
 	return nil
@@ -250,8 +238,6 @@ func matchMode(m MatchMode) (match.Mode, error) {
 func New(cfg Config) (*Classifier, error) {
 	c := &compiler{
 		norm:    normalize.New(),
-		words:   commonSet(),
-		phrases: map[string]int32{},
 		lits:    map[string]int32{},
 		setIDs:  map[string]int32{},
 		catsLex: map[Category]int32{},
@@ -411,13 +397,7 @@ func New(cfg Config) (*Classifier, error) {
 		frameAnchors[i] = cl.frames[i].anchors
 	}
 	cl.frameLazy = gb.lazy(frameAnchors)
-	// The quick filter's keys (which add its phrases to the gate ids).
-	c.nseen = c.nlits + int32(len(cl.setNames))
-	quick := make([]quickKeys, len(cl.frames))
-	for i := range cl.frames {
-		quick[i] = c.quickKeys(cl.frames[i].elems)
-	}
-	cl.nseen = int(c.nseen)
+	cl.nseen = int(c.nlits) + len(cl.setNames)
 	cl.frameIndex = cl.frameGate.index(cl.nseen)
 	cl.cueIndex = cl.cueGate.index(cl.nseen)
 	cl.groups = c.groups()
@@ -446,13 +426,7 @@ func New(cfg Config) (*Classifier, error) {
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
 	}
-	// The full automaton has every term but the quick filter's phrases.
-	full := make([]bool, len(cl.groups))
-	for i, g := range cl.groups {
-		full[i] = len(g.lex) > 0 || g.allow >= 0 || len(g.sets) > 0 || g.lit >= 0
-	}
-	cl.ac = c.b.BuildSubset(full)
-	cl.quick = newQuickFilter(cl, &c.b, c.common, quick)
+	cl.ac = c.b.Build()
 	cl.pool = sync.Pool{New: func() any { return new(scratch) }}
 	return cl, nil
 }
@@ -495,7 +469,6 @@ func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string
 				lit = c.nlits
 				c.nlits++
 				c.lits[key] = lit
-				c.litTerm = append(c.litTerm, litTerm{norm, runs, mode})
 				c.add(e.Text, mode, termRef{kindLit, lit}, source)
 			}
 			ce.lit = lit

@@ -232,26 +232,14 @@ type lazyGate struct {
 
 // lazy builds the lazy gate of patterns with anchors as.
 func (b *gates) lazy(as [][]anchor) lazyGate {
-	keys := make([][][]int32, len(as))
-	for i, p := range as {
-		for k := range p {
-			if xs := b.some(&p[k]); len(xs) > 1 {
-				keys[i] = append(keys[i], xs)
-			}
-		}
-	}
-	return lazyOf(keys)
-}
-
-// lazyOf builds a lazy gate whose pattern i holds when one id of each of
-// keys[i] was seen.
-func lazyOf(keys [][][]int32) lazyGate {
 	g := lazyGate{idOff: []int32{0}, groupOff: []int32{0}}
-	for _, ks := range keys {
-		for _, k := range ks {
-			g.groups = append(g.groups, int32(len(g.idOff)-1))
-			g.ids = append(g.ids, k...)
-			g.idOff = append(g.idOff, int32(len(g.ids)))
+	for _, p := range as {
+		for i := range p {
+			if xs := b.some(&p[i]); len(xs) > 1 {
+				g.groups = append(g.groups, int32(len(g.idOff)-1))
+				g.ids = append(g.ids, xs...)
+				g.idOff = append(g.idOff, int32(len(g.ids)))
+			}
 		}
 		g.groupOff = append(g.groupOff, int32(len(g.groups)))
 	}

@@ -53,7 +53,6 @@ func TestGateNecessary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.quick = nil // every message gets the full scan
 	s := new(scratch)
 	closed, lazyClosed := 0, 0
 	marked := func(ix *gateIndex, n, i int) bool {
@@ -124,7 +123,6 @@ func TestGateVerdicts(t *testing.T) {
 	}
 	open.frameGate = gate{off: make([]int32, len(open.frames)+1), sig: make([]signature, len(open.frames))}
 	open.cueGate = gate{off: make([]int32, len(open.cues)+1), sig: make([]signature, len(open.cues))}
-	open.quick = nil
 	ctx := context.Background()
 	for _, m := range gateMessages {
 		a := gated.Classify(ctx, Message{Text: m, Lang: "fr"})
@@ -201,7 +199,6 @@ func TestFirstsNecessary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.quick = nil // every message gets the full scan
 	s := new(scratch)
 	everywhere := &firstSet{any: true}
 	found := 0
@@ -240,7 +237,6 @@ func TestAltsAtNecessary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.quick = nil // every message gets the full scan
 	var groups []*celem
 	var walk func(seq []celem)
 	walk = func(seq []celem) {

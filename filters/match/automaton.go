@@ -215,15 +215,6 @@ type output struct {
 
 // Build compiles the automaton.
 func (b *Builder) Build() *Automaton {
-	return b.BuildSubset(nil)
-}
-
-// BuildSubset compiles an automaton of the terms whose id is true in keep
-// (all terms when keep is nil). Its hits carry the same ids as those of
-// Build's automaton: a caller may scan a small automaton of the terms
-// that decide whether a text needs a closer look, and the full one only
-// for the texts that do.
-func (b *Builder) BuildSubset(keep []bool) *Automaton {
 	// Trie with sparse children during construction.
 	type node struct {
 		next map[uint8]int32
@@ -232,9 +223,6 @@ func (b *Builder) BuildSubset(keep []bool) *Automaton {
 	nodes := []node{{next: map[uint8]int32{}}}
 	used := make([]bool, classes)
 	for ti := range b.terms {
-		if keep != nil && (ti >= len(keep) || !keep[ti]) {
-			continue
-		}
 		s := int32(0)
 		for _, c := range b.terms[ti].pattern() {
 			cl := byteClass[c]
@@ -414,7 +402,7 @@ func (a *Automaton) States() int { return a.nstates }
 // runs; nil means all 1) and returns it. Hits come in order of their end
 // offset, longest first among hits ending at the same offset.
 func (a *Automaton) Scan(norm []byte, runs []uint8, dst []Hit) []Hit {
-	if a == nil || a.nstates <= 2 {
+	if a == nil || len(a.terms) == 0 {
 		return dst
 	}
 	if a.delta16 != nil {
