@@ -68,6 +68,16 @@ func (n *Normalizer) Term(s string) (norm []byte, runs []uint8) {
 func (n *Normalizer) run(t *Text, s string, text bool) {
 	t.reset(s)
 	t.pool = n.pool
+	if text && n.fast(t, s) {
+		return
+	}
+	n.pipeline(t, s, text)
+}
+
+// pipeline runs every stage on s (see fast for the one-pass path).
+func (n *Normalizer) pipeline(t *Text, s string, text bool) {
+	t.reset(s)
+	t.pool = n.pool
 	native, leet := n.scan(t, s)
 	if text && leet {
 		markLeet(t.cells)

@@ -48,6 +48,11 @@
 //
 // Rules-file terms go through the same pipeline without leetspeak and
 // without the spaced-letter join (Normalizer.Term).
+//
+// Most chat messages need neither leetspeak, look-alikes nor the
+// spaced-letter join: they are normalised in one pass that writes the
+// same result as the pipeline and falls back to it at the first
+// character or word it does not handle (see fast.go).
 package normalize
 
 // Token is a word of the normalised text: the half-open byte range
