@@ -146,6 +146,35 @@ func TestClassifyLanguage(t *testing.T) {
 	if v.LangSource != LangDetected || v.Lang != "fr" {
 		t.Errorf("forced detection: %s/%s", v.Lang, v.LangSource)
 	}
+	// The language that counts is that of the words around the
+	// language-dependent one, not of the whole message.
+	v = c.Classify(context.Background(), Message{Text: "le contrôle de maths est reporté à jeudi, révisez bien le chapitre sur les fractions. Be careful, my dog might bite you", DefaultLang: "fr"})
+	if v.Action != Allow || v.Lang != "en" {
+		t.Errorf("english bite after french chat: %s lang=%s/%s", v.Action, v.Lang, v.LangSource)
+	}
+	v = c.Classify(context.Background(), Message{Text: "the teacher said the history essay is due on Monday. Franchement il a montré sa bite à toute la classe hier", DefaultLang: "en"})
+	if v.Action != Remove || v.Lang != "fr" {
+		t.Errorf("french bite after english chat: %s lang=%s/%s", v.Action, v.Lang, v.LangSource)
+	}
+}
+
+func TestLangWindow(t *testing.T) {
+	long := "one two three four five six seven eight nine ten"
+	for _, tc := range []struct {
+		text, word, want string
+	}{
+		{"bite", "bite", "bite"},
+		{"short message with bite in it", "bite", "short message with bite in it"},
+		// At least 24 letters on each side, cut between words.
+		{long + " bite " + long, "bite", "five six seven eight nine ten bite one two three four five six seven"},
+		{"école élève ÉTÉ café crème brûlée à côté bite", "bite", "élève ÉTÉ café crème brûlée à côté bite"},
+		{"   bite   ", "bite", "   bite   "},
+	} {
+		lo := strings.Index(tc.text, tc.word)
+		if got := langWindow(tc.text, lo, lo+len(tc.word)); got != tc.want {
+			t.Errorf("langWindow(%q, %q) = %q, want %q", tc.text, tc.word, got, tc.want)
+		}
+	}
 }
 
 func TestNewErrors(t *testing.T) {

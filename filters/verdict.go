@@ -154,14 +154,19 @@ const (
 
 // Verdict is the classifier's answer for one message.
 type Verdict struct {
-	Action         Action          `json:"action"`
-	Categories     []CategoryScore `json:"categories"`
-	Lang           string          `json:"lang"`
-	LangConfidence float64         `json:"lang_confidence"`
-	LangSource     LangSource      `json:"lang_source"`
-	Findings       []Finding       `json:"matches"`
-	Suppressed     []Suppression   `json:"suppressed,omitempty"`
-	Links          []Link          `json:"links,omitempty"`
+	Action     Action          `json:"action"`
+	Categories []CategoryScore `json:"categories"`
+	// Lang is the language the verdict was judged in: the caller's
+	// hint; else, when a finding depends on the language, the language
+	// detected in the words around such findings (about 24 letters on
+	// each side) or the class's when detection is not confident; else
+	// the class's (or, with Message.Detect, the whole text's).
+	Lang           string        `json:"lang"`
+	LangConfidence float64       `json:"lang_confidence"`
+	LangSource     LangSource    `json:"lang_source"`
+	Findings       []Finding     `json:"matches"`
+	Suppressed     []Suppression `json:"suppressed,omitempty"`
+	Links          []Link        `json:"links,omitempty"`
 }
 
 // Severity returns the highest severity among the verdict's findings.
