@@ -101,7 +101,7 @@ type singles struct {
 // one-character words must be one that the pipeline's spaced-letter join
 // leaves alone: fewer than two letters ("a 7", "3/8"), or two words
 // linked by a space ("à l'école").
-func (r *singles) end(wd *word, norm []byte, runs []uint8) bool {
+func (r *singles) end(wd word, norm []byte, runs []uint8) bool {
 	if wd.letter && wd.digit && !unit(norm, runs) {
 		return false
 	}
@@ -135,14 +135,17 @@ func (n *Normalizer) fastInto(w *emitter, s string) bool {
 
 func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, orig []span) ([]byte, []uint8, []span, bool) {
 	pool := n.pool
-	var wd word
 	var run singles
-	in := false              // inside a word
+	in := false                                     // inside a word
+	plain := false                                  // … of letters only, so far
+	tokStart, cells := 0, 0                         // the word's first byte in norm, its characters
+	letter, digit, leetDigit := false, false, false // see word
+	linked, linkJoin := false, false
 	prevWordy := false       // the previous character is a letter or digit
 	wordEnd := 0             // … which ends there
 	seps, sep := 0, uint8(0) // separators since the previous word; the class of the one
 	for i := 0; i < len(s); {
-		if b := s[i] | 0x20; b >= 'a' && b <= 'z' && in && !wd.digit {
+		if b := s[i] | 0x20; b >= 'a' && b <= 'z' && plain {
 			// Most bytes: an ASCII letter inside a word of letters
 			// (what the entry of the byte would say, without it).
 			if last := len(norm) - 1; norm[last] == b {
@@ -155,7 +158,7 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 				runs = append(runs, 1)
 				orig = append(orig, span{int32(i), int32(i + 1)})
 			}
-			wd.cells++
+			cells++
 			wordEnd = i + 1
 			i++
 			continue
@@ -173,26 +176,27 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 				return norm, runs, orig, false // a digit of another script
 			}
 			if !in {
-				wd.linked = run.prev && seps == 1 && (sep == clsSpace || sep == clsJoin)
-				wd.linkJoin = sep == clsJoin
+				linked = run.prev && seps == 1 && (sep == clsSpace || sep == clsJoin)
+				linkJoin = sep == clsJoin
 				if len(w.tokens) > 0 {
 					norm = append(norm, ' ')
 					runs = append(runs, 1)
 					orig = append(orig, span{orig[len(orig)-1].e, int32(i)})
 				}
-				in, wd.tokStart, wd.cells = true, len(norm), 0
-				wd.letter, wd.digit, wd.leetDigit = false, false, e.cls == clsDigit && e.aux != 0
+				in, tokStart, cells = true, len(norm), 0
+				letter, digit, leetDigit = false, false, e.cls == clsDigit && e.aux != 0
 			}
 			if e.cls == clsDigit {
-				wd.digit = true
+				digit = true
 			} else {
-				wd.letter = true
+				letter = true
 			}
-			wd.cells++
+			plain = !digit
+			cells++
 			// The output, a repeated letter merged into a run (as
 			// emitter.put does).
 			for _, b := range pool[e.off : e.off+uint32(e.n)] {
-				if last := len(norm) - 1; last >= wd.tokStart && norm[last] == b && b >= 'a' && b <= 'z' {
+				if last := len(norm) - 1; last >= tokStart && norm[last] == b && b >= 'a' && b <= 'z' {
 					if runs[last] < 255 {
 						runs[last]++
 					}
@@ -233,12 +237,12 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 		}
 		// A separator.
 		if in {
-			if !run.end(&wd, norm[wd.tokStart:], runs[wd.tokStart:]) {
+			if !run.end(word{tokStart, cells, letter, digit, leetDigit, linked, linkJoin}, norm[tokStart:], runs[tokStart:]) {
 				return norm, runs, orig, false
 			}
-			w.tokens = append(w.tokens, Token{Start: wd.tokStart, End: len(norm)})
+			w.tokens = append(w.tokens, Token{Start: tokStart, End: len(norm)})
 			w.quoted = append(w.quoted, false)
-			in, seps = false, 0
+			in, plain, seps = false, false, 0
 		}
 		seps++
 		sep = e.cls
@@ -263,10 +267,10 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 		i += size
 	}
 	if in {
-		if !run.end(&wd, norm[wd.tokStart:], runs[wd.tokStart:]) {
+		if !run.end(word{tokStart, cells, letter, digit, leetDigit, linked, linkJoin}, norm[tokStart:], runs[tokStart:]) {
 			return norm, runs, orig, false
 		}
-		w.tokens = append(w.tokens, Token{Start: wd.tokStart, End: len(norm)})
+		w.tokens = append(w.tokens, Token{Start: tokStart, End: len(norm)})
 		w.quoted = append(w.quoted, false)
 	}
 	return norm, runs, orig, true
