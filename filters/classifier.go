@@ -486,7 +486,7 @@ func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string,
 	start, end := 0, -1
 	done := func(e int) bool { end = e; return e > start }
 	for start = from; start < n; start++ {
-		if !first.any && !c.starts(s, first.ids, start) {
+		if !first.any && !c.starts(s, first, start) {
 			continue
 		}
 		if c.seq(s, seq, 0, start, lang, done) {
@@ -496,18 +496,16 @@ func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string,
 	return 0, 0, false
 }
 
-// starts reports whether a hit at token pos is one of ids (sorted gate
-// ids: literals, and nlits + set).
-func (c *Classifier) starts(s *scratch, ids []int32, pos int) bool {
+// starts reports whether a hit at token pos is one of first's ids
+// (literals, and nlits + set).
+func (c *Classifier) starts(s *scratch, first *firstSet, pos int) bool {
 	for _, i := range s.hitsAt(pos) {
 		g := &c.groups[s.th[i].g]
-		if g.lit >= 0 {
-			if _, ok := slices.BinarySearch(ids, g.lit); ok {
-				return true
-			}
+		if g.lit >= 0 && first.has(g.lit) {
+			return true
 		}
 		for _, set := range g.sets {
-			if _, ok := slices.BinarySearch(ids, c.nlits+set); ok {
+			if first.has(c.nlits + set) {
 				return true
 			}
 		}

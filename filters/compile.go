@@ -378,13 +378,13 @@ func New(cfg Config) (*Classifier, error) {
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
-		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits)
+		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits).indexed()
 		indexAlts(cl.frames[i].elems, c.nlits)
 	}
 	for i := range cl.cues {
 		gb.add(&cl.cueGate, cl.cues[i].anchors)
 		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
-		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits)
+		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits).indexed()
 		indexAlts(cl.cues[i].elems, c.nlits)
 	}
 	cueAnchors := make([][]anchor, len(cl.cues))
@@ -578,8 +578,15 @@ func indexAlts(seq []celem, nlits int32) {
 // category, a wildcard, a pattern whose elements may all be skipped).
 // find tries only the tokens where one of ids starts.
 type firstSet struct {
-	ids []int32
-	any bool
+	ids  []int32
+	bits []uint64 // ids as a bit set, for starts
+	any  bool
+}
+
+// has reports whether gate id x is one of f's ids.
+func (f *firstSet) has(x int32) bool {
+	w := int(x >> 6)
+	return w < len(f.bits) && f.bits[w]&(1<<(x&63)) != 0
 }
 
 // firstOf returns the firstSet of seq.
@@ -590,6 +597,18 @@ func firstOf(seq []celem, nlits int32) firstSet {
 	}
 	slices.Sort(f.ids)
 	f.ids = slices.Compact(f.ids)
+	return f
+}
+
+// indexed returns f with its ids as a bit set too (for a pattern's
+// first words: the alternatives of groups need only the ids).
+func (f firstSet) indexed() firstSet {
+	if n := len(f.ids); n > 0 {
+		f.bits = make([]uint64, f.ids[n-1]/64+1)
+		for _, x := range f.ids {
+			f.bits[x>>6] |= 1 << (x & 63)
+		}
+	}
 	return f
 }
 
