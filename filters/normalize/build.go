@@ -75,6 +75,7 @@ type Normalizer struct {
 	pageIdx []uint16   // rune>>8 -> 1 + index of a 256-entry page, 0 if not tabulated
 	pages   []entry
 	pool    []byte // outputs of the entries
+	emoji   entry  // a pictograph or emoji (see slow), for the one-pass path
 }
 
 // pageRanges are the Unicode blocks (in pages of 256 code points) that
@@ -104,7 +105,7 @@ type builder struct {
 // fly with NFKC and simple lower-casing.
 func New() *Normalizer {
 	b := &builder{fold: cases.Fold(), poolIdx: make(map[string]uint32)}
-	n := &Normalizer{pageIdx: make([]uint16, (unicode.MaxRune>>8)+1)}
+	n := &Normalizer{pageIdx: make([]uint16, (unicode.MaxRune>>8)+1), emoji: entry{cls: clsPunct}}
 	for c := 0; c < 0x80; c++ {
 		n.ascii[c] = b.entryFor(rune(c))
 	}

@@ -33,9 +33,6 @@ func (n *Normalizer) fast(t *Text, s string) bool {
 	return ok
 }
 
-// emojiEntry is the entry of a pictograph or emoji (see Normalizer.slow).
-var emojiEntry = entry{cls: clsPunct}
-
 // at returns the entry of the character at s[i:] and its size, or nil
 // for a character that only the general pipeline handles.
 func (n *Normalizer) at(s string, i int) (*entry, int) {
@@ -49,21 +46,15 @@ func (n *Normalizer) at(s string, i int) (*entry, int) {
 	case p != 0:
 		return &n.pages[int(p-1)<<8|int(r&0xff)], size
 	case r >= 0x1F300 && r <= 0x1FAFF:
-		return &emojiEntry, size
+		return &n.emoji, size
 	}
 	return nil, size
 }
 
-// wordyAt reports whether the next cell at or after s[i:] (see next) is a letter or digit (or one the fast path does not handle).
-func (n *Normalizer) wordyAt(s string, i int) bool {
-	x, j := n.next(s, i)
-	return j < len(s) && (x == nil || x.cls >= clsDigit)
-}
-
 // next returns the entry of the first character at or after s[i:] that
 // is neither dropped nor a combining mark (a cell of the pipeline), and
-// its offset; nil at the end of s or for a character
-// the fast path does not handle.
+// its offset; nil at the end of s or for a character the fast path does
+// not handle.
 func (n *Normalizer) next(s string, i int) (*entry, int) {
 	for i < len(s) {
 		e, size := n.at(s, i)
