@@ -23,12 +23,12 @@ import (
 // hard. On the package's chat lines, BenchmarkNormalize goes from about
 // 810 to 610 ns a message.
 func (n *Normalizer) fast(t *Text, s string) bool {
-	w := emitter{
-		norm: t.Norm[:0], runs: t.Runs[:0], orig: t.orig[:0],
-		tokens: t.Tokens[:0], quoted: t.Quoted[:0], stack: t.stack[:0],
-	}
-	ok := n.fastInto(&w, s)
-	t.Norm, t.Runs, t.orig = w.norm, w.runs, w.orig
+	t.pool = n.pool
+	// Norm, Runs and the spans are built in the loop's own slices, the
+	// words and quotation marks in w (emitter.quote).
+	w := emitter{tokens: t.Tokens[:0], quoted: t.Quoted[:0], stack: t.stack[:0]}
+	norm, runs, orig, ok := n.fastLoop(&w, s, t.Norm[:0], t.Runs[:0], t.orig[:0])
+	t.Norm, t.Runs, t.orig = norm, runs, orig
 	t.Tokens, t.Quoted, t.stack = w.tokens, w.quoted, w.stack
 	return ok
 }
@@ -52,21 +52,21 @@ func (n *Normalizer) at(s string, i int) (*entry, int) {
 }
 
 // next returns the entry of the first character at or after s[i:] that
-// is neither dropped nor a combining mark (a cell of the pipeline), and
-// its offset; nil at the end of s or for a character the fast path does
-// not handle.
-func (n *Normalizer) next(s string, i int) (*entry, int) {
+// is neither dropped nor a combining mark (a cell of the pipeline), its
+// offset and its size; nil at the end of s or for a character the fast
+// path does not handle.
+func (n *Normalizer) next(s string, i int) (*entry, int, int) {
 	for i < len(s) {
 		e, size := n.at(s, i)
 		if e == nil || e.cls > clsMark {
-			return e, i
+			return e, i, size
 		}
 		i += size
 	}
-	return nil, i
+	return nil, i, 0
 }
 
-// word is what fastInto knows of the word being read.
+// word is what fastLoop knows of the word being read.
 type word struct {
 	tokStart  int  // its first byte in norm
 	cells     int  // its characters
@@ -116,14 +116,8 @@ func (r *singles) end(wd word, norm []byte, runs []uint8) bool {
 	return true
 }
 
-// fastInto is fast's loop. Norm, Runs and the spans are built in local
-// slices and stored in w at the end, the words and quotation marks in w.
-func (n *Normalizer) fastInto(w *emitter, s string) bool {
-	norm, runs, orig, ok := n.fastLoop(w, s, w.norm, w.runs, w.orig)
-	w.norm, w.runs, w.orig = norm, runs, orig
-	return ok
-}
-
+// fastLoop is fast's loop: it appends to norm, runs and orig and
+// returns them.
 func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, orig []span) ([]byte, []uint8, []span, bool) {
 	pool := n.pool
 	var run singles
@@ -184,19 +178,9 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 			}
 			plain = !digit
 			cells++
-			// The output, a repeated letter merged into a run (as
-			// emitter.put does).
+			// The output, a repeated letter merged into a run.
 			for _, b := range pool[e.off : e.off+uint32(e.n)] {
-				if last := len(norm) - 1; last >= tokStart && norm[last] == b && b >= 'a' && b <= 'z' {
-					if runs[last] < 255 {
-						runs[last]++
-					}
-					orig[last].e = int32(i + size)
-					continue
-				}
-				norm = append(norm, b)
-				runs = append(runs, 1)
-				orig = append(orig, span{int32(i), int32(i + size)})
+				norm, runs, orig = putByte(norm, runs, orig, b, int32(i), int32(i+size), tokStart)
 			}
 			prevWordy, wordEnd = true, i+size
 			i += size
@@ -214,10 +198,9 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 		case clsLeet:
 			// Read as a letter before a letter or digit, through other
 			// leet symbols: the pipeline's.
-			x, j := n.next(s, i+size)
+			x, j, sz := n.next(s, i+size)
 			for x != nil && x.cls == clsLeet {
-				_, sz := n.at(s, j)
-				x, j = n.next(s, j+sz)
+				x, j, sz = n.next(s, j+sz)
 			}
 			if x != nil && x.cls >= clsDigit {
 				return norm, runs, orig, false
@@ -239,15 +222,9 @@ func (n *Normalizer) fastLoop(w *emitter, s string, norm []byte, runs []uint8, o
 		sep = e.cls
 		if e.cls == clsPunct && e.aux != qNone {
 			// A run of the same mark counts once.
-			j := i + size
-			var x *entry
-			for {
-				x, j = n.next(s, j)
-				if x == nil || x.cls != clsPunct || x.aux != e.aux {
-					break
-				}
-				_, sz := n.at(s, j)
-				j += sz
+			x, j, sz := n.next(s, i+size)
+			for x != nil && x.cls == clsPunct && x.aux == e.aux {
+				x, j, sz = n.next(s, j+sz)
 			}
 			w.quote(e.aux, prevWordy, x != nil && x.cls >= clsDigit)
 			prevWordy = false

@@ -66,10 +66,11 @@ func (n *Normalizer) Term(s string) (norm []byte, runs []uint8) {
 // run is the pipeline; text selects the stages that only apply to chat
 // text (leetspeak and spaced-letter joining).
 func (n *Normalizer) run(t *Text, s string, text bool) {
-	t.reset(s)
-	t.pool = n.pool
-	if text && n.fast(t, s) {
-		return
+	if text {
+		t.reset(s)
+		if n.fast(t, s) {
+			return
+		}
 	}
 	n.pipeline(t, s, text)
 }
@@ -528,16 +529,20 @@ func (n *Normalizer) emit(t *Text, text bool, native uint8) {
 // put appends one output byte from the original range [s, e), merging a
 // repeated ASCII letter of the same token into a run.
 func (w *emitter) put(b byte, s, e int32, tokStart int) {
-	if last := len(w.norm) - 1; last >= tokStart && w.norm[last] == b && b >= 'a' && b <= 'z' {
-		if w.runs[last] < 255 {
-			w.runs[last]++
+	w.norm, w.runs, w.orig = putByte(w.norm, w.runs, w.orig, b, s, e, tokStart)
+}
+
+// putByte is put on the slices themselves (the one-pass path keeps them
+// in local variables).
+func putByte(norm []byte, runs []uint8, orig []span, b byte, s, e int32, tokStart int) ([]byte, []uint8, []span) {
+	if last := len(norm) - 1; last >= tokStart && norm[last] == b && b >= 'a' && b <= 'z' {
+		if runs[last] < 255 {
+			runs[last]++
 		}
-		w.orig[last].e = e
-		return
+		orig[last].e = e
+		return norm, runs, orig
 	}
-	w.norm = append(w.norm, b)
-	w.runs = append(w.runs, 1)
-	w.orig = append(w.orig, span{s, e})
+	return append(norm, b), append(runs, 1), append(orig, span{s, e})
 }
 
 // puts appends the output bytes of one character.
