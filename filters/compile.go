@@ -578,12 +578,12 @@ func indexAlts(seq []celem, nlits int32) {
 // category, a wildcard, a pattern whose elements may all be skipped).
 // find tries only the tokens where one of ids starts.
 type firstSet struct {
-	ids  []int32
-	bits []uint64 // ids as a bit set, for starts
+	ids  []int32  // sorted; a group's alternatives are indexed by them (indexAlts)
+	bits []uint64 // the ids as a bit set, for a pattern's search (starts; see indexed)
 	any  bool
 }
 
-// has reports whether gate id x is one of f's ids.
+// has reports whether gate id x is one of the ids of f, once indexed.
 func (f *firstSet) has(x int32) bool {
 	w := int(x >> 6)
 	return w < len(f.bits) && f.bits[w]&(1<<(x&63)) != 0
@@ -600,8 +600,9 @@ func firstOf(seq []celem, nlits int32) firstSet {
 	return f
 }
 
-// indexed returns f with its ids as a bit set too (for a pattern's
-// first words: the alternatives of groups need only the ids).
+// indexed returns f with its ids as a bit set instead of a list: a
+// pattern's first words, which starts tests for every hit (the
+// alternatives of groups keep the list).
 func (f firstSet) indexed() firstSet {
 	if n := len(f.ids); n > 0 {
 		f.bits = make([]uint64, f.ids[n-1]/64+1)
@@ -609,6 +610,7 @@ func (f firstSet) indexed() firstSet {
 			f.bits[x>>6] |= 1 << (x & 63)
 		}
 	}
+	f.ids = nil
 	return f
 }
 
