@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -59,18 +60,43 @@ const (
 	tKeep               // has lexicon entries, sets or a literal: patterns or findings read its hits
 )
 
-// pack returns the termInfo of each group, and their lights end to end;
+// markGated sets gated[x] for each gate id x that anchors as name: the
+// literals and sets that a gate, a lazy gate, an index key or an anchor
+// program reads. The others (words of optional elements, "(@hate_qual)?")
+// are read only from the hits when a pattern is searched for.
+func markGated(as []anchor, nlits int32, gated []bool) {
+	for i := range as {
+		a := &as[i]
+		switch a.kind {
+		case pattern.Word:
+			gated[a.lit] = true
+		case pattern.Ref:
+			for _, s := range a.sets {
+				gated[nlits+s] = true
+			}
+		case pattern.Group:
+			for _, alt := range a.alts {
+				markGated(alt, nlits, gated)
+			}
+		}
+	}
+}
+
+// pack returns the termInfo of each group, and their lights end to end:
+// the gate ids of its literal and sets that some gate reads (gated);
 // nlits is the gate id of the first set.
-func pack(groups []group, nlits int32) ([]termInfo, []int32) {
+func pack(groups []group, nlits int32, gated []bool) ([]termInfo, []int32) {
 	infos := make([]termInfo, len(groups))
 	var lights []int32
 	for i, g := range groups {
 		ti := termInfo{lights: int32(len(lights))}
-		if g.lit >= 0 {
+		if g.lit >= 0 && (gated == nil || gated[g.lit]) {
 			lights = append(lights, g.lit)
 		}
 		for _, set := range g.sets {
-			lights = append(lights, nlits+set)
+			if gated == nil || gated[nlits+set] {
+				lights = append(lights, nlits+set)
+			}
 		}
 		ti.nlights = int32(len(lights)) - ti.lights
 		if len(g.lex) > 0 {
@@ -175,15 +201,20 @@ type anchor struct {
 }
 
 type compiler struct {
-	norm    *normalize.Normalizer
-	b       match.Builder
-	refs    [][]termRef      // automaton term id → what it stands for
-	modes   []match.Mode     // automaton term id → its mode
-	lits    map[string]int32 // mode+norm → literal id
-	nlits   int32
-	setIDs  map[string]int32 // lang+"\x00"+name → set id
-	errs    []error
-	catsLex map[Category]int32 // the lexicon's categories, numbered
+	norm   *normalize.Normalizer
+	b      match.Builder
+	refs   [][]termRef      // automaton term id → what it stands for
+	modes  []match.Mode     // automaton term id → its mode
+	lits   map[string]int32 // mode+norm → literal id
+	nlits  int32
+	setIDs map[string]int32 // lang+"\x00"+name → set id
+	// often[id] estimates how often automaton term id occurs in chat
+	// (see oftenNorm); typing-slip variants, rare by nature, count nothing.
+	often    []float64
+	variant  bool            // addNorm is adding typing-slip variants
+	frequent map[string]bool // normalised frequentWords
+	errs     []error
+	catsLex  map[Category]int32 // the lexicon's categories, numbered
 }
 
 func (c *compiler) errorf(source, format string, args ...any) {
@@ -216,9 +247,73 @@ func (c *compiler) addNorm(norm []byte, runs []uint8, mode match.Mode, ref termR
 	if int(id) == len(c.refs) {
 		c.refs = append(c.refs, nil)
 		c.modes = append(c.modes, mode)
+		c.often = append(c.often, 0)
 	}
 	c.refs[id] = append(c.refs[id], ref)
+	if !c.variant {
+		c.often[id] = max(c.often[id], c.oftenNorm(norm))
+	}
 	return nil
+}
+
+// oftenNorm estimates how often a normalised term occurs in chat, in
+// arbitrary units: a word of the frequent list (frequent.go) is in
+// nearly every message of its language, another word is rarer the longer
+// it is, and a phrase is rarer than its rarest word. It only needs to
+// rank a pattern's anchors (see gates.firsts and gate.index).
+func (c *compiler) oftenNorm(norm []byte) float64 {
+	f, first := 0.0, true
+	for w := range bytes.SplitSeq(norm, []byte{' '}) {
+		if len(w) == 0 {
+			continue
+		}
+		p := wordOften(len(w))
+		if c.frequent[string(w)] {
+			p = oftenUnit
+		}
+		if first {
+			f, first = p, false
+			continue
+		}
+		f *= p / oftenUnit / 2 // two words next to each other: rarer than both
+	}
+	return f
+}
+
+// oftenUnit is how often a word of the frequent list occurs.
+const oftenUnit = 10000
+
+// wordOften is how often a word of n letters that is not on the
+// frequent list occurs (see oftenNorm).
+func wordOften(n int) float64 {
+	switch n {
+	case 1, 2:
+		return 3000
+	case 3:
+		return 100
+	case 4:
+		return 20
+	case 5:
+		return 5
+	}
+	return 1
+}
+
+// gateOften estimates how often each gate id is seen (see often): a
+// literal as often as its word, a set as often as its words together.
+func (c *compiler) gateOften(nseen int) []float64 {
+	w := make([]float64, nseen)
+	for id, refs := range c.refs {
+		for _, r := range refs {
+			switch r.kind {
+			case kindLit:
+				w[r.idx] = max(w[r.idx], c.often[id])
+			case kindSet:
+				w[c.nlits+r.idx] += c.often[id]
+			}
+		}
+	}
+	return w
 }
 
 func matchMode(m MatchMode) (match.Mode, error) {
@@ -242,6 +337,7 @@ func New(cfg Config) (*Classifier, error) {
 		setIDs:  map[string]int32{},
 		catsLex: map[Category]int32{},
 	}
+	c.frequent = frequentSet(c.norm)
 	cl := &Classifier{
 		norm:        c.norm,
 		actions:     map[Category]Action{},
@@ -374,7 +470,8 @@ func New(cfg Config) (*Classifier, error) {
 		cl.cues = append(cl.cues, cc)
 	}
 	cl.nlits = c.nlits
-	gb := newGates(c.nlits)
+	seenOften := c.gateOften(int(c.nlits) + len(cl.setNames))
+	gb := newGates(c.nlits, seenOften)
 	for i := range cl.frames {
 		gb.add(&cl.frameGate, cl.frames[i].anchors)
 		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
@@ -398,10 +495,17 @@ func New(cfg Config) (*Classifier, error) {
 	}
 	cl.frameLazy = gb.lazy(frameAnchors)
 	cl.nseen = int(c.nlits) + len(cl.setNames)
-	cl.frameIndex = cl.frameGate.index(cl.nseen)
-	cl.cueIndex = cl.cueGate.index(cl.nseen)
+	cl.frameIndex = cl.frameGate.index(seenOften)
+	cl.cueIndex = cl.cueGate.index(seenOften)
 	cl.groups = c.groups()
-	cl.terms, cl.lights = pack(cl.groups, c.nlits)
+	gated := make([]bool, cl.nseen)
+	for i := range cl.frames {
+		markGated(cl.frames[i].anchors, c.nlits, gated)
+	}
+	for i := range cl.cues {
+		markGated(cl.cues[i].anchors, c.nlits, gated)
+	}
+	cl.terms, cl.lights = pack(cl.groups, c.nlits, gated)
 	cl.ncats = len(c.catsLex)
 
 	// Links.

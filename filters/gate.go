@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/vigie-edu/vigie/filters/pattern"
@@ -16,12 +17,13 @@ import (
 // next and rejecting most of what reaches it:
 //
 //   - gateIndex: each pattern is filed under a key, the gate ids of which
-//     one must occur for it to match (its rarest literal or set, or the
-//     first literal or set of each alternative of one of its groups);
+//     one must occur for it to match (one of its literals or sets, or
+//     a literal or set of each alternative of one of its groups), the
+//     key least often seen in chat (see oftenNorm in compile.go);
 //     a message looks only at the patterns filed under its ids.
 //   - gate: all of a pattern's literal and set anchors were seen
 //     (a 256-bit signature of them rejects most patterns in one test).
-//   - lazyGate: each of its groups has an alternative whose first literal
+//   - lazyGate: each of its groups has an alternative whose rarest literal
 //     or set was seen.
 //
 // A pattern that passes still has its anchors checked exactly (holds)
@@ -62,11 +64,12 @@ func (g *gate) open(seen []bool, sig *signature, i int) bool {
 
 // gates builds the gates of the frames and cues.
 type gates struct {
-	nlits int32 // the gate id of set s is nlits + s
+	nlits int32     // the gate id of set s is nlits + s
+	often []float64 // how often each gate id is seen in chat (see oftenNorm in compile.go)
 }
 
-func newGates(nlits int32) *gates {
-	return &gates{nlits: nlits}
+func newGates(nlits int32, often []float64) *gates {
+	return &gates{nlits: nlits, often: often}
 }
 
 // simple returns the gate id of a literal or single-set anchor, or -1.
@@ -82,7 +85,7 @@ func (b *gates) simple(a *anchor) int32 {
 
 // some returns the gate ids of which one must be seen for anchor a to
 // hold: its own (a literal or a set), the language's set and the "any"
-// one, or the first literal or set of each alternative of a group; nil
+// one, or the rarest literal or set of each alternative of a group; nil
 // when there is no such set (a lexicon category, a group with an
 // alternative that has no literal or set).
 func (b *gates) some(a *anchor) []int32 {
@@ -102,22 +105,47 @@ func (b *gates) some(a *anchor) []int32 {
 	return nil
 }
 
-// firsts returns the gate id of the first literal or set of each of a
-// group's alternatives, or nil when an alternative has none.
+// sumOften estimates how often one of ids is seen.
+func (b *gates) sumOften(ids []int32) float64 {
+	f := 0.0
+	for _, x := range ids {
+		f += b.often[x]
+	}
+	return f
+}
+
+// firsts returns gate ids one of which a message must have for group a
+// to match: for each of its alternatives, the literal or set it needs
+// that is least often seen in chat ("attend" rather than "t" for "t
+// attend"), or, when a nested group is rarer, that group's ids ("(a la
+// sortie | dehors)": "sortie" or "dehors"). It returns nil when an
+// alternative needs no literal or set.
 func (b *gates) firsts(a *anchor) []int32 {
 	var xs []int32
 	for _, alt := range a.alts {
-		x := int32(-1)
+		var best []int32
+		bestOften := 0.0
 		for i := range alt {
-			if x = b.simple(&alt[i]); x >= 0 {
-				break
+			var ids []int32
+			if y := b.simple(&alt[i]); y >= 0 {
+				ids = []int32{y}
+			} else if alt[i].kind == pattern.Group {
+				ids = b.firsts(&alt[i])
+			}
+			if ids == nil {
+				continue
+			}
+			if f := b.sumOften(ids); best == nil || f < bestOften {
+				best, bestOften = ids, f
 			}
 		}
-		if x < 0 {
+		if best == nil {
 			return nil
 		}
-		if !slices.Contains(xs, x) {
-			xs = append(xs, x)
+		for _, x := range best {
+			if !slices.Contains(xs, x) {
+				xs = append(xs, x)
+			}
 		}
 	}
 	return xs
@@ -139,6 +167,9 @@ func (b *gates) add(g *gate, as []anchor) {
 			keys = append(keys, xs)
 		}
 	}
+	// The rarest first: open stops at the first id not seen.
+	own := g.ids[g.off[len(g.off)-1]:]
+	slices.SortStableFunc(own, func(x, y int32) int { return cmp.Compare(b.often[x], b.often[y]) })
 	g.off = append(g.off, int32(len(g.ids)))
 	g.sig = append(g.sig, sig)
 	g.keys = append(g.keys, keys)
@@ -146,19 +177,21 @@ func (b *gates) add(g *gate, as []anchor) {
 
 // gateIndex finds the patterns whose gate may be open from the ids seen,
 // instead of testing every gate: each pattern is filed under the ids of
-// one of its keys, the one the fewest patterns share (a set of content
-// words rather than "les" or "the"), and a message looks only at the
-// patterns filed under the ids it has. Patterns without keys are always
-// looked at.
+// one of its keys, the one least often seen in chat (a set of content
+// words rather than "les" or "the"; the fewest patterns sharing it
+// breaks ties), and a message looks only at the patterns filed under the
+// ids it has. Patterns without keys are always looked at.
 type gateIndex struct {
 	off    []int32 // by gate id: pats[off[x]:off[x+1]]
 	pats   []int32
 	always []int32
 }
 
-// index files the patterns of g under their rarest keys; n is the number
-// of gate ids.
-func (g *gate) index(n int) gateIndex {
+// index files the patterns of g under their rarest keys; often[x]
+// estimates how often gate id x is seen (see oftenNorm in compile.go), and
+// its length is the number of gate ids.
+func (g *gate) index(often []float64) gateIndex {
+	n := len(often)
 	uses := make([]int32, n)
 	for _, keys := range g.keys {
 		for _, k := range keys {
@@ -167,12 +200,13 @@ func (g *gate) index(n int) gateIndex {
 			}
 		}
 	}
-	cost := func(k []int32) int32 {
-		c := int32(0)
+	cost := func(k []int32) (float64, int32) {
+		f, u := 0.0, int32(0)
 		for _, x := range k {
-			c += uses[x]
+			f += often[x]
+			u += uses[x]
 		}
-		return c
+		return f, u
 	}
 	by := make([][]int32, n)
 	var ix gateIndex
@@ -182,9 +216,10 @@ func (g *gate) index(n int) gateIndex {
 			continue
 		}
 		best := keys[0]
+		bf, bu := cost(best)
 		for _, k := range keys[1:] {
-			if cost(k) < cost(best) {
-				best = k
+			if f, u := cost(k); f < bf || f == bf && u < bu {
+				best, bf, bu = k, f, u
 			}
 		}
 		for _, x := range best {
@@ -219,7 +254,7 @@ func (ix *gateIndex) candidates(seen []int32, mark []uint64) {
 // pattern, cost more than the rest of the frames. A lazy gate holds one
 // constraint for each mandatory anchor of more than one id of each
 // pattern: one of the anchor's ids was seen (the language's set or the
-// "any" one, or the first literal or set of each of a group's
+// "any" one, or the rarest literal or set of each of a group's
 // alternatives; an anchor of one id is its gate's).
 type lazyGate struct {
 	// Constraint k is satisfied by any of ids[idOff[k]:idOff[k+1]];
@@ -234,12 +269,19 @@ type lazyGate struct {
 func (b *gates) lazy(as [][]anchor) lazyGate {
 	g := lazyGate{idOff: []int32{0}, groupOff: []int32{0}}
 	for _, p := range as {
+		var cs [][]int32
 		for i := range p {
 			if xs := b.some(&p[i]); len(xs) > 1 {
-				g.groups = append(g.groups, int32(len(g.idOff)-1))
-				g.ids = append(g.ids, xs...)
-				g.idOff = append(g.idOff, int32(len(g.ids)))
+				cs = append(cs, xs)
 			}
+		}
+		// The constraint least likely to hold first: most patterns fail
+		// there.
+		slices.SortStableFunc(cs, func(x, y []int32) int { return cmp.Compare(b.sumOften(x), b.sumOften(y)) })
+		for _, xs := range cs {
+			g.groups = append(g.groups, int32(len(g.idOff)-1))
+			g.ids = append(g.ids, xs...)
+			g.idOff = append(g.idOff, int32(len(g.ids)))
 		}
 		g.groupOff = append(g.groupOff, int32(len(g.groups)))
 	}

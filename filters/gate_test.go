@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vigie-edu/vigie/filters/normalize"
 	"github.com/vigie-edu/vigie/filters/pattern"
 )
 
@@ -280,5 +281,89 @@ func TestAltsAtNecessary(t *testing.T) {
 	}
 	if kept == 0 || left == 0 {
 		t.Errorf("altsAt kept %d and left out %d alternatives: the test checks nothing", kept, left)
+	}
+}
+
+// TestOftenRanks checks the estimate the gates rank words by: frequent
+// chat words first, then shorter words, and a phrase below its words.
+func TestOftenRanks(t *testing.T) {
+	c := &compiler{norm: normalize.New()}
+	c.frequent = frequentSet(c.norm)
+	often := func(term string) float64 {
+		norm, _ := c.norm.Term(term)
+		return c.oftenNorm(norm)
+	}
+	for _, tc := range []struct{ more, less string }{
+		{"pour", "tel"},            // a frequent word of four letters before a rare one of three
+		{"que", "num"},             //
+		{"the", "ugly"},            //
+		{"tel", "numero"},          // shorter first
+		{"attend", "t attend"},     // a phrase is rarer than its words
+		{"on", "mes potes"},        //
+		{"c est", "c est un porc"}, //
+	} {
+		if m, l := often(tc.more), often(tc.less); !(m > l) {
+			t.Errorf("often(%q) = %v, not above often(%q) = %v", tc.more, m, tc.less, l)
+		}
+	}
+	for _, w := range []string{"les", "être", "très", "you", "don"} {
+		norm, _ := c.norm.Term(w)
+		if !c.frequent[string(norm)] {
+			t.Errorf("%q (%q) is not in the normalised frequent list", w, norm)
+		}
+	}
+}
+
+// TestGateRareKeys checks that a pattern is filed under, and its groups
+// checked by, the words a message rarely has: a message with only the
+// frequent words of g.nested ("on", "ils", "t", "a la") does not look
+// at it.
+func TestGateRareKeys(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi := slices.IndexFunc(c.frames, func(f frameC) bool { return f.ID == "g.nested" })
+	s := new(scratch)
+	for _, m := range []string{"on se voit ce soir, ils t'ont dit ?", "ils sont à la maison"} {
+		c.prepare(s, m)
+		marks := resizeMarks(nil, len(c.frames))
+		c.frameIndex.candidates(s.seenIDs, marks)
+		if marks[fi>>6]&(1<<(fi&63)) != 0 {
+			t.Errorf("%q: frame g.nested is looked at for the message's frequent words", m)
+		}
+	}
+	c.prepare(s, "ils t'attendent dehors")
+	marks := resizeMarks(nil, len(c.frames))
+	c.frameIndex.candidates(s.seenIDs, marks)
+	if marks[fi>>6]&(1<<(fi&63)) == 0 {
+		t.Error("frame g.nested is not looked at for a message it matches")
+	}
+}
+
+// TestLightsGated checks that a hit lights only the gate ids some gate
+// reads: "tous", a word of an optional element only, lights nothing;
+// "dehors", an anchor, lights its literal.
+func TestLightsGated(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := new(scratch)
+	for _, tc := range []struct {
+		word   string
+		lights bool
+	}{{"tous", false}, {"dehors", true}} {
+		c.prepare(s, tc.word)
+		if len(s.hits) != 1 {
+			t.Fatalf("%q: %d hits, want 1", tc.word, len(s.hits))
+		}
+		g := &c.groups[s.hits[0].Term]
+		if g.lit < 0 {
+			t.Fatalf("%q is not a pattern literal", tc.word)
+		}
+		if got := len(s.seenIDs) > 0; got != tc.lights {
+			t.Errorf("%q lights %v (gate ids %v), want %v", tc.word, got, s.seenIDs, tc.lights)
+		}
 	}
 }

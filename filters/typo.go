@@ -148,6 +148,8 @@ func (c *compiler) addTypos(term string, mode match.Mode, ref termRef, source st
 		return
 	}
 	norm, runs := c.norm.Term(term)
+	c.variant = true
+	defer func() { c.variant = false }()
 	for _, v := range typoVariants(norm, runs) {
 		if err := c.addNorm(v.norm, v.runs, mode, ref); err != nil {
 			c.errorf(source, "term %q: variant %q: %v", term, v.norm, err)
