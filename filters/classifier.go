@@ -554,7 +554,7 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 	case pattern.Any:
 		return pos < n && next(pos+1)
 	case pattern.Gap:
-		for j := 0; j <= e.n && pos+j <= n; j++ {
+		for j := 0; j <= int(e.n) && pos+j <= n; j++ {
 			if next(pos + j) {
 				return true
 			}

@@ -156,10 +156,11 @@ type allowC struct {
 // celem is a compiled pattern element.
 type celem struct {
 	kind pattern.Kind
-	lit  int32     // Word, Prefix
+	lit  int32 // Word, Prefix
+	cat  int32 // Lex: index of the category among the lexicon's
+	n    int32 // Gap
+	opt  bool
 	sets []int32   // Ref: term-set ids (the pattern's language and "any")
-	cat  int32     // Lex: index of the category among the lexicon's
-	n    int       // Gap
 	alts [][]celem // Group
 	// Group: the alternatives by the gate ids they may start with
 	// (sorted by id), and those that may start with anything, so that
@@ -167,8 +168,6 @@ type celem struct {
 	// is at the token (see altsAt).
 	byFirst []altFirst
 	anyAlts []int32
-	opt     bool      //
-	src     string    // for errors
 	_       [0]func() // not comparable
 }
 
@@ -506,6 +505,7 @@ func New(cfg Config) (*Classifier, error) {
 		markGated(cl.cues[i].anchors, c.nlits, gated)
 	}
 	cl.terms, cl.lights = pack(cl.groups, c.nlits, gated)
+	cl.layOut()
 	cl.ncats = len(c.catsLex)
 
 	// Links.
@@ -553,7 +553,7 @@ func (c *compiler) compilePattern(id, lang, src, source string) ([]celem, []anch
 func (c *compiler) resolve(id, lang string, seq []pattern.Element, source string) []celem {
 	out := make([]celem, 0, len(seq))
 	for _, e := range seq {
-		ce := celem{kind: e.Kind, opt: e.Optional, n: e.N, src: e.Text}
+		ce := celem{kind: e.Kind, opt: e.Optional, n: int32(e.N)}
 		switch e.Kind {
 		case pattern.Word, pattern.Prefix:
 			mode := match.Word

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/vigie-edu/vigie/filters/normalize"
 	"github.com/vigie-edu/vigie/filters/pattern"
@@ -365,5 +366,31 @@ func TestLightsGated(t *testing.T) {
 		if got := len(s.seenIDs) > 0; got != tc.lights {
 			t.Errorf("%q lights %v (gate ids %v), want %v", tc.word, got, s.seenIDs, tc.lights)
 		}
+	}
+}
+
+// TestLayOut checks that the pieces of every frame and cue lie in one
+// array each, pattern after pattern.
+func TestLayOut(t *testing.T) {
+	c, err := New(gateConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs [][]celem
+	for i := range c.frames {
+		seqs = append(seqs, c.frames[i].elems)
+	}
+	for i := range c.cues {
+		seqs = append(seqs, c.cues[i].elems)
+	}
+	base := unsafe.Pointer(unsafe.SliceData(seqs[0]))
+	size := unsafe.Sizeof(celem{})
+	prev := -1
+	for k, seq := range seqs {
+		off := int((uintptr(unsafe.Pointer(unsafe.SliceData(seq))) - uintptr(base)) / size)
+		if off <= prev || off > prev+64 {
+			t.Fatalf("pattern %d's elements are at %d, after the previous pattern's at %d: not laid out together", k, off, prev)
+		}
+		prev = off
 	}
 }
