@@ -231,7 +231,19 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 		}
 	}
 
-	// Verdict.
+	// Verdict: its slices allocated once, at their size.
+	nsupp := len(s.supp)
+	for i := range s.cands {
+		if s.cands[i].suppressed {
+			nsupp++
+		}
+	}
+	if n := len(s.cands) + len(s.supp) - nsupp; n > 0 {
+		v.Findings = make([]Finding, 0, n)
+	}
+	if nsupp > 0 {
+		v.Suppressed = make([]Suppression, 0, nsupp)
+	}
 	for i := range s.cands {
 		cd := &s.cands[i]
 		if cd.suppressed {
