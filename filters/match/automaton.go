@@ -22,6 +22,7 @@ package match
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"unsafe"
 )
@@ -170,8 +171,10 @@ type Automaton struct {
 	// States are dense (a row in the transition table) or sparse (the
 	// deep states of one child or none, most of them: their one
 	// transition, and for the other bytes those of their failure state).
-	// They are numbered breadth first, so that the shallow states that
-	// text visits most share cache lines, in four ranges: dense states
+	// Dense states are numbered breadth first, so that the shallow
+	// states that text visits most share cache lines, and sparse ones
+	// depth first, so that the states of a term's chain do; in four
+	// ranges: dense states
 	// [0, dfinal) without outputs and [dfinal, nd) with outputs, sparse
 	// states [nd, sfinal) without outputs and [sfinal, nstates) with
 	// outputs. Scan tells them apart without a load.
@@ -272,9 +275,9 @@ func (b *Builder) Build() *Automaton {
 			}
 		}
 	}
-	// Numbering: the root, then the states breadth first, in the four
-	// ranges dense without outputs, dense with, sparse without, sparse
-	// with.
+	// Numbering: the root, then the states in the four ranges dense
+	// without outputs, dense with (breadth first), sparse without, sparse
+	// with (depth first).
 	depth := make([]int, n)
 	for _, s := range queue {
 		for _, nx := range nodes[s].next {
@@ -282,6 +285,24 @@ func (b *Builder) Build() *Automaton {
 		}
 	}
 	isSparse := func(s int32) bool { return depth[s] >= sparseDepth && len(nodes[s].next) <= 1 }
+	// Sparse states in depth-first order: a term's chain of one-child
+	// states is read byte after byte, and numbered one after another its
+	// states share cache lines (breadth first, each would be on its own).
+	dfs := make([]int32, 0, n)
+	stack := []int32{0}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		dfs = append(dfs, s)
+		kids := make([]uint8, 0, len(nodes[s].next))
+		for cl := range nodes[s].next {
+			kids = append(kids, cl)
+		}
+		slices.Sort(kids)
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, nodes[s].next[kids[i]])
+		}
+	}
 	order := make([]int32, 0, n) // new number → trie node
 	order = append(order, 0)
 	for k, pick := range []func(s int32) bool{
@@ -298,7 +319,11 @@ func (b *Builder) Build() *Automaton {
 		case 3:
 			a.sfinal = len(order)
 		}
-		for _, s := range queue {
+		from := queue
+		if k >= 2 {
+			from = dfs[1:] // without the root, as queue
+		}
+		for _, s := range from {
 			if pick(s) {
 				order = append(order, s)
 			}

@@ -349,3 +349,37 @@ func TestScanOrder(t *testing.T) {
 		t.Errorf("order %q, want %q", got, want)
 	}
 }
+
+// TestSparseChain checks that the one-child states of a term's chain are
+// numbered one after another (depth first), so that reading the term
+// reads consecutive entries of the sparse table.
+func TestSparseChain(t *testing.T) {
+	var b Builder
+	for _, term := range []string{"musulmans", "mosquees", "moustache", "immigres", "mus"} {
+		if _, err := b.Add([]byte(term), nil, Word); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := b.Build()
+	for _, term := range []string{"musulmans", "mosquees", "immigres"} {
+		s, prev := a.start, -1
+		chain := 0
+		for _, c := range []byte(term) {
+			s = step(a, a.delta16, s, a.col[c])
+			if s < a.nd || s >= a.sfinal {
+				prev = -1
+				continue
+			}
+			if prev >= 0 {
+				chain++
+				if s != prev+1 {
+					t.Errorf("%s: sparse state %d follows %d", term, s, prev)
+				}
+			}
+			prev = s
+		}
+		if chain < 3 {
+			t.Errorf("%s: a chain of %d sparse states: the test checks little", term, chain)
+		}
+	}
+}
