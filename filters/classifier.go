@@ -30,13 +30,11 @@ type Classifier struct {
 	setNames    []string
 	nlits       int32 // literals: the gate id of set i is nlits + i
 	frames      []frameC
-	frameGate   gate // cheap necessary conditions of the frames (gate.go)
+	frameChecks checks // what a message needs for each frame (gate.go)
 	frameIndex  gateIndex
-	cueGate     gate     // … and of the cues
-	cueLazy     lazyGate // … and the cues' groups, when cues are needed
+	cueChecks   checks // … and for each cue
 	cueIndex    gateIndex
 	cueCats     map[Category]uint64 // the categories that cues list, one bit each
-	frameLazy   lazyGate            // … and the frames' groups, once a frame's gate is open
 	nseen       int                 // gate ids: literals and sets
 	cues        []cueC
 	links       *links.Classifier
@@ -125,10 +123,9 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 	for w, word := range s.marks {
 		for ; word != 0; word &= word - 1 {
 			fi := w<<6 | bits.TrailingZeros64(word)
-			if !c.frameGate.open(s.seen, &s.sig, fi) || !c.frameLazy.check(fi, s.seen) {
-				continue
+			if c.frameChecks.pass(s, fi) {
+				c.tryFrame(s, m, fi)
 			}
-			c.tryFrame(s, m, fi)
 		}
 	}
 	nFrames := len(s.cands)
@@ -654,7 +651,7 @@ func (c *Classifier) applyCues(s *scratch) {
 // each of its matches.
 func (c *Classifier) tryCue(s *scratch, qi int) {
 	q := &c.cues[qi]
-	if !c.cueGate.open(s.seen, &s.sig, qi) || !c.cueLazy.check(qi, s.seen) || !c.cueMayApply(s, q) || !s.holds(q.need) {
+	if !c.cueChecks.pass(s, qi) || !c.cueMayApply(s, q) {
 		return
 	}
 	c.index(s)
@@ -815,13 +812,10 @@ func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
 	return false
 }
 
-// tryFrame looks for frame fi, whose gate is open, and adds its first
+// tryFrame looks for frame fi, whose checks pass, and adds its first
 // match to the candidates.
 func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 	f := &c.frames[fi]
-	if !s.holds(f.need) {
-		return
-	}
 	c.index(s)
 	a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
 	if !ok {

@@ -175,7 +175,6 @@ type frameC struct {
 	Frame
 	elems   []celem
 	anchors []anchor
-	need    []int32 // the anchors as a program (see program)
 	first   firstSet
 }
 
@@ -183,7 +182,6 @@ type cueC struct {
 	Cue
 	elems   []celem
 	anchors []anchor
-	need    []int32 // the anchors as a program (see program)
 	first   firstSet
 	cats    uint64 // the categories it covers (bits of Classifier.cueCats); 0: all below critical
 }
@@ -471,31 +469,20 @@ func New(cfg Config) (*Classifier, error) {
 	cl.nlits = c.nlits
 	seenOften := c.gateOften(int(c.nlits) + len(cl.setNames))
 	gb := newGates(c.nlits, seenOften)
+	var frameGate, cueGate gate
 	for i := range cl.frames {
-		gb.add(&cl.frameGate, cl.frames[i].anchors)
-		cl.frames[i].need = program(nil, cl.frames[i].anchors, c.nlits)
+		gb.add(&frameGate, &cl.frameChecks, cl.frames[i].anchors)
 		cl.frames[i].first = firstOf(cl.frames[i].elems, c.nlits).indexed()
 		indexAlts(cl.frames[i].elems, c.nlits)
 	}
 	for i := range cl.cues {
-		gb.add(&cl.cueGate, cl.cues[i].anchors)
-		cl.cues[i].need = program(nil, cl.cues[i].anchors, c.nlits)
+		gb.add(&cueGate, &cl.cueChecks, cl.cues[i].anchors)
 		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits).indexed()
 		indexAlts(cl.cues[i].elems, c.nlits)
 	}
-	cueAnchors := make([][]anchor, len(cl.cues))
-	for i := range cl.cues {
-		cueAnchors[i] = cl.cues[i].anchors
-	}
-	cl.cueLazy = gb.lazy(cueAnchors)
-	frameAnchors := make([][]anchor, len(cl.frames))
-	for i := range cl.frames {
-		frameAnchors[i] = cl.frames[i].anchors
-	}
-	cl.frameLazy = gb.lazy(frameAnchors)
 	cl.nseen = int(c.nlits) + len(cl.setNames)
-	cl.frameIndex = cl.frameGate.index(seenOften)
-	cl.cueIndex = cl.cueGate.index(seenOften)
+	cl.frameIndex = frameGate.index(seenOften)
+	cl.cueIndex = cueGate.index(seenOften)
 	cl.groups = c.groups()
 	gated := make([]bool, cl.nseen)
 	for i := range cl.frames {

@@ -7,34 +7,32 @@ import (
 	"github.com/vigie-edu/vigie/filters/pattern"
 )
 
-// Gates: cheap necessary conditions for a frame or cue to match.
+// Gates: what a message must have for a frame or cue to match.
 //
 // Every message would otherwise pay for every pattern's anchors (see
 // anchorsOf), walking the alternatives of their groups. The gate ids of
 // a message are the literals (id below nlits) and term sets (nlits + set
 // id) that its automaton hits stand for, set in one []bool while the hits
-// are read. Patterns are checked in three steps, each cheaper than the
-// next and rejecting most of what reaches it:
+// are read. Patterns are checked in two steps:
 //
 //   - gateIndex: each pattern is filed under a key, the gate ids of which
 //     one must occur for it to match (one of its literals or sets, or
 //     a literal or set of each alternative of one of its groups), the
 //     key least often seen in chat (see oftenNorm in compile.go);
 //     a message looks only at the patterns filed under its ids.
-//   - gate: all of a pattern's literal and set anchors were seen
-//     (a 256-bit signature of them rejects most patterns in one test).
-//   - lazyGate: each of its groups has an alternative whose rarest literal
-//     or set was seen.
+//   - checks: a 256-bit signature of the pattern's literal and set
+//     anchors rejects most of those in one test; the others run the
+//     pattern's check program, its anchors checked exactly, the tests
+//     least likely to pass first (see gates.program).
 //
-// A pattern that passes still has its anchors checked exactly (holds)
-// before it is searched for.
+// The programs of all the patterns lie in one array, so that checking a
+// pattern that a message does not open reads a cache line or two: most
+// messages check a few patterns and search for none.
 
-// gate lists, for each pattern i, the ids ids[off[i]:off[i+1]] that must
-// all be seen, and the keys the pattern may be filed under.
+// gate collects, for each pattern i, its signature and the keys it may
+// be filed under (see gate.index).
 type gate struct {
-	off  []int32
-	ids  []int32
-	sig  []signature // the bits of each of pattern i's ids
+	sig  []signature // the bits of each of pattern i's literal and single-set anchors
 	keys [][][]int32 // pattern i's possible keys, each a set of ids one of which must be seen
 }
 
@@ -48,18 +46,18 @@ func (s *signature) covers(t *signature) bool {
 	return t[0]&^s[0]|t[1]&^s[1]|t[2]&^s[2]|t[3]&^s[3] == 0
 }
 
-// open reports whether all of pattern i's gate ids were seen; sig is the
-// signature of the seen ids, which rejects most patterns in one test.
-func (g *gate) open(seen []bool, sig *signature, i int) bool {
-	if !sig.covers(&g.sig[i]) {
-		return false
-	}
-	for _, id := range g.ids[g.off[i]:g.off[i+1]] {
-		if !seen[id] {
-			return false
-		}
-	}
-	return true
+// checks holds, for each pattern i, its signature and its check program
+// prog[off[i]:off[i+1]] (see gates.program), end to end.
+type checks struct {
+	sig  []signature
+	off  []int32
+	prog []int32
+}
+
+// pass reports whether the message of s has what pattern i needs: the
+// gate ids of its signature and every anchor its program checks.
+func (k *checks) pass(s *scratch, i int) bool {
+	return s.sig.covers(&k.sig[i]) && s.holds(k.prog[k.off[i]:k.off[i+1]])
 }
 
 // gates builds the gates of the frames and cues.
@@ -151,28 +149,81 @@ func (b *gates) firsts(a *anchor) []int32 {
 	return xs
 }
 
-// add appends the gate of one pattern to g.
-func (b *gates) add(g *gate, as []anchor) {
-	if len(g.off) == 0 {
-		g.off = append(g.off, 0)
-	}
+// add appends the signature and keys of one pattern to g, and its check
+// program to k.
+func (b *gates) add(g *gate, k *checks, as []anchor) {
 	var sig signature
 	var keys [][]int32
 	for i := range as {
 		if x := b.simple(&as[i]); x >= 0 {
-			g.ids = append(g.ids, x)
 			sig.set(x)
 		}
 		if xs := b.some(&as[i]); xs != nil {
 			keys = append(keys, xs)
 		}
 	}
-	// The rarest first: open stops at the first id not seen.
-	own := g.ids[g.off[len(g.off)-1]:]
-	slices.SortStableFunc(own, func(x, y int32) int { return cmp.Compare(b.often[x], b.often[y]) })
-	g.off = append(g.off, int32(len(g.ids)))
 	g.sig = append(g.sig, sig)
 	g.keys = append(g.keys, keys)
+	if len(k.off) == 0 {
+		k.off = append(k.off, 0)
+	}
+	k.sig = append(k.sig, sig)
+	k.prog = b.program(k.prog, as)
+	k.off = append(k.off, int32(len(k.prog)))
+}
+
+// program appends to p the check program of a pattern with anchors as
+// (see program in compile.go for the operations). It checks the same as
+// the anchors' program, in the order most likely to fail early: the
+// literals and single sets, rarest first; then, rarest first, the
+// anchors that need one of several ids (a set per language, and each
+// group's rarest ids, see some), a test that rejects most groups without
+// walking them; then lexicon categories and groups exactly.
+func (b *gates) program(p []int32, as []anchor) []int32 {
+	var ids []int32
+	var anys [][]int32
+	for i := range as {
+		a := &as[i]
+		if x := b.simple(a); x >= 0 {
+			ids = append(ids, x)
+		} else if xs := b.some(a); len(xs) > 0 {
+			anys = append(anys, xs)
+		}
+	}
+	slices.SortStableFunc(ids, func(x, y int32) int { return cmp.Compare(b.often[x], b.often[y]) })
+	slices.SortStableFunc(anys, func(x, y []int32) int { return cmp.Compare(b.sumOften(x), b.sumOften(y)) })
+	for _, x := range ids {
+		p = append(p, opID, x)
+	}
+	for _, xs := range anys {
+		if len(xs) == 1 {
+			p = append(p, opID, xs[0])
+			continue
+		}
+		p = append(p, opAny, int32(len(xs)))
+		p = append(p, xs...)
+	}
+	for i := range as {
+		a := &as[i]
+		switch {
+		case a.kind == pattern.Lex:
+			p = program(p, as[i:i+1], b.nlits)
+		case a.kind == pattern.Group && !b.oneOf(a):
+			p = program(p, as[i:i+1], b.nlits)
+		}
+	}
+	return p
+}
+
+// oneOf reports whether group a holds exactly when one of the ids some
+// returns was seen: each of its alternatives is one literal or set.
+func (b *gates) oneOf(a *anchor) bool {
+	for _, alt := range a.alts {
+		if len(alt) != 1 || b.simple(&alt[0]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // gateIndex finds the patterns whose gate may be open from the ids seen,
@@ -246,56 +297,6 @@ func (ix *gateIndex) candidates(seen []int32, mark []uint64) {
 			mark[i>>6] |= 1 << (i & 63)
 		}
 	}
-}
-
-// lazyGate checks the groups of the patterns whose gate is open. Their
-// anchors are mostly groups of common words ("(c est | cest | il est)"),
-// which the gate does not hold, and checking them one by one, for each
-// pattern, cost more than the rest of the frames. A lazy gate holds one
-// constraint for each mandatory anchor of more than one id of each
-// pattern: one of the anchor's ids was seen (the language's set or the
-// "any" one, or the rarest literal or set of each of a group's
-// alternatives; an anchor of one id is its gate's).
-type lazyGate struct {
-	// Constraint k is satisfied by any of ids[idOff[k]:idOff[k+1]];
-	// groups[groupOff[i]:groupOff[i+1]] are pattern i's constraints.
-	idOff    []int32
-	ids      []int32
-	groups   []int32
-	groupOff []int32
-}
-
-// lazy builds the lazy gate of patterns with anchors as.
-func (b *gates) lazy(as [][]anchor) lazyGate {
-	g := lazyGate{idOff: []int32{0}, groupOff: []int32{0}}
-	for _, p := range as {
-		var cs [][]int32
-		for i := range p {
-			if xs := b.some(&p[i]); len(xs) > 1 {
-				cs = append(cs, xs)
-			}
-		}
-		// The constraint least likely to hold first: most patterns fail
-		// there.
-		slices.SortStableFunc(cs, func(x, y []int32) int { return cmp.Compare(b.sumOften(x), b.sumOften(y)) })
-		for _, xs := range cs {
-			g.groups = append(g.groups, int32(len(g.idOff)-1))
-			g.ids = append(g.ids, xs...)
-			g.idOff = append(g.idOff, int32(len(g.ids)))
-		}
-		g.groupOff = append(g.groupOff, int32(len(g.groups)))
-	}
-	return g
-}
-
-// check reports whether pattern i's constraints hold.
-func (g *lazyGate) check(i int, seen []bool) bool {
-	for _, k := range g.groups[g.groupOff[i]:g.groupOff[i+1]] {
-		if !anySeen(seen, g.ids[g.idOff[k]:g.idOff[k+1]]) {
-			return false
-		}
-	}
-	return true
 }
 
 // anySeen reports whether one of ids was seen.

@@ -48,15 +48,16 @@ var gateMessages = []string{
 	"dire \"les juifs sont des rats\" c'est raciste", "va sur pornhub.com", "son numéro c'est 06 12 34 56 78",
 }
 
-// TestGateNecessary checks that a gate is open whenever a pattern's
-// anchors all occur: a closed gate never hides a match.
+// TestGateNecessary checks that a pattern is looked at whenever its
+// anchors all occur (a gate never hides a match), and that its checks
+// pass exactly when they do.
 func TestGateNecessary(t *testing.T) {
 	c, err := New(gateConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := new(scratch)
-	closed, lazyClosed := 0, 0
+	failed, skipped := 0, 0
 	marked := func(ix *gateIndex, n, i int) bool {
 		marks := resizeMarks(nil, n)
 		ix.candidates(s.seenIDs, marks)
@@ -64,56 +65,40 @@ func TestGateNecessary(t *testing.T) {
 	}
 	for _, m := range gateMessages {
 		c.prepare(s, m)
+		c.index(s) // lexicon categories, read by checks of "@lex:…"
 		for i := range c.frames {
-			if c.present(s, c.frames[i].anchors) && !marked(&c.frameIndex, len(c.frames), i) {
+			want := c.present(s, c.frames[i].anchors)
+			if want && !marked(&c.frameIndex, len(c.frames), i) {
 				t.Errorf("%q: frame %s has its anchors but is not filed under the message's ids", m, c.frames[i].ID)
 			}
+			if got := c.frameChecks.pass(s, i); got != want {
+				t.Errorf("%q: frame %s: its checks say %v, its anchors %v", m, c.frames[i].ID, got, want)
+			}
+			if !want {
+				failed++
+			}
+			if !marked(&c.frameIndex, len(c.frames), i) {
+				skipped++
+			}
 		}
 		for i := range c.cues {
-			if c.present(s, c.cues[i].anchors) && !marked(&c.cueIndex, len(c.cues), i) {
+			want := c.present(s, c.cues[i].anchors)
+			if want && !marked(&c.cueIndex, len(c.cues), i) {
 				t.Errorf("%q: cue %s has its anchors but is not filed under the message's ids", m, c.cues[i].ID)
 			}
-			if c.present(s, c.cues[i].anchors) && !c.cueLazy.check(i, s.seen) {
-				t.Errorf("%q: cue %s has its anchors but its lazy gate's check fails", m, c.cues[i].ID)
-			}
-		}
-		for i := range c.frames {
-			open := c.frameGate.open(s.seen, &s.sig, i)
-			if got, want := s.holds(c.frames[i].need), c.present(s, c.frames[i].anchors); got != want {
-				t.Errorf("%q: frame %s: its program says %v, its anchors %v", m, c.frames[i].ID, got, want)
-			}
-			if c.present(s, c.frames[i].anchors) && !c.frameLazy.check(i, s.seen) {
-				t.Errorf("%q: frame %s has its anchors but a closed lazy gate", m, c.frames[i].ID)
-			}
-			if c.present(s, c.frames[i].anchors) && !open {
-				t.Errorf("%q: frame %s has its anchors but a closed gate", m, c.frames[i].ID)
-			}
-			if !open {
-				closed++
-			}
-		}
-		for i := range c.cues {
-			if got, want := s.holds(c.cues[i].need), c.present(s, c.cues[i].anchors); got != want {
-				t.Errorf("%q: cue %s: its program says %v, its anchors %v", m, c.cues[i].ID, got, want)
-			}
-			if !c.cueLazy.check(i, s.seen) {
-				lazyClosed++
-			}
-			if c.present(s, c.cues[i].anchors) && !c.cueGate.open(s.seen, &s.sig, i) {
-				t.Errorf("%q: cue %s has its anchors but a closed gate", m, c.cues[i].ID)
+			if got := c.cueChecks.pass(s, i); got != want {
+				t.Errorf("%q: cue %s: its checks say %v, its anchors %v", m, c.cues[i].ID, got, want)
 			}
 		}
 	}
-	if closed == 0 {
-		t.Error("no gate was ever closed: gates filter nothing")
-	}
-	if lazyClosed == 0 {
-		t.Error("no lazy cue gate was ever closed: they filter nothing")
+	if failed == 0 || skipped == 0 {
+		t.Errorf("checks failed %d times, patterns were skipped %d times: the gates filter nothing", failed, skipped)
 	}
 }
 
 // TestGateVerdicts checks that gates change no verdict: the same
-// classifier with gates that are always open judges every message alike.
+// classifier looking at every pattern, with signatures that always pass,
+// judges every message alike.
 func TestGateVerdicts(t *testing.T) {
 	gated, err := New(gateConfig())
 	if err != nil {
@@ -123,8 +108,16 @@ func TestGateVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open.frameGate = gate{off: make([]int32, len(open.frames)+1), sig: make([]signature, len(open.frames))}
-	open.cueGate = gate{off: make([]int32, len(open.cues)+1), sig: make([]signature, len(open.cues))}
+	all := func(n int) gateIndex {
+		ix := gateIndex{off: make([]int32, open.nseen+1)}
+		for i := range n {
+			ix.always = append(ix.always, int32(i))
+		}
+		return ix
+	}
+	open.frameIndex, open.cueIndex = all(len(open.frames)), all(len(open.cues))
+	clear(open.frameChecks.sig)
+	clear(open.cueChecks.sig)
 	ctx := context.Background()
 	for _, m := range gateMessages {
 		a := gated.Classify(ctx, Message{Text: m, Lang: "fr"})

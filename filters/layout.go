@@ -2,14 +2,16 @@ package filters
 
 // Layout of the compiled patterns in memory.
 //
-// Compiling a pattern allocates its elements, their sets and groups, its
-// anchor program and its first words piecemeal, among the compiler's
-// other allocations. Only the messages that open a pattern's gate read
+// Compiling a pattern allocates its elements, their sets and groups and
+// its first words piecemeal, among the compiler's other allocations.
+// Only the messages that open a pattern's gate read
 // them (a few in a hundred), by which time they have left the caches: a
 // pattern searched for then costs a cache miss for each of its pieces.
 // layOut copies the frames' and cues' pieces into a few arrays, each
 // pattern's next to each other in the order they are read, so that the
-// search of a pattern reads a few consecutive cache lines.
+// search of a pattern reads a few consecutive cache lines. (Their check
+// programs, read for every pattern a message may open, are in one array
+// of their own: see checks in gate.go.)
 
 // patternArena holds the pieces of every pattern, end to end.
 type patternArena struct {
@@ -23,10 +25,9 @@ type patternArena struct {
 // sizer counts the pieces of patterns, to size a patternArena.
 type sizer struct{ elems, alts, ids, first, bits int }
 
-// add counts the pieces of a pattern: its elements seq, its anchor
-// program need and its first words' bits.
-func (z *sizer) add(seq []celem, need []int32, bits []uint64) {
-	z.ids += len(need)
+// add counts the pieces of a pattern: its elements seq and its first
+// words' bits.
+func (z *sizer) add(seq []celem, bits []uint64) {
 	z.bits += len(bits)
 	z.seq(seq)
 }
@@ -92,10 +93,10 @@ func (a *patternArena) seq(seq []celem) []celem {
 func (cl *Classifier) layOut() {
 	var z sizer
 	for i := range cl.frames {
-		z.add(cl.frames[i].elems, cl.frames[i].need, cl.frames[i].first.bits)
+		z.add(cl.frames[i].elems, cl.frames[i].first.bits)
 	}
 	for i := range cl.cues {
-		z.add(cl.cues[i].elems, cl.cues[i].need, cl.cues[i].first.bits)
+		z.add(cl.cues[i].elems, cl.cues[i].first.bits)
 	}
 	a := &patternArena{
 		elems: make([]celem, 0, z.elems),
@@ -104,8 +105,7 @@ func (cl *Classifier) layOut() {
 		first: make([]altFirst, 0, z.first),
 		bits:  make([]uint64, 0, z.bits),
 	}
-	move := func(elems *[]celem, need *[]int32, bits *[]uint64) {
-		*need = a.int32s(*need)
+	move := func(elems *[]celem, bits *[]uint64) {
 		if *bits != nil {
 			o := len(a.bits)
 			a.bits = append(a.bits, *bits...)
@@ -115,10 +115,10 @@ func (cl *Classifier) layOut() {
 	}
 	for i := range cl.frames {
 		f := &cl.frames[i]
-		move(&f.elems, &f.need, &f.first.bits)
+		move(&f.elems, &f.first.bits)
 	}
 	for i := range cl.cues {
 		q := &cl.cues[i]
-		move(&q.elems, &q.need, &q.first.bits)
+		move(&q.elems, &q.first.bits)
 	}
 }
