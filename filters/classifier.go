@@ -651,7 +651,8 @@ func (c *Classifier) applyCues(s *scratch) {
 // each of its matches.
 func (c *Classifier) tryCue(s *scratch, qi int) {
 	q := &c.cues[qi]
-	if !c.cueChecks.pass(s, qi) || !c.cueMayApply(s, q) {
+	k := &c.cueChecks
+	if !s.sig.covers(&k.sig[qi]) || !c.cueMayApply(s, q) || !s.holds(k.prog[k.off[qi]:k.off[qi+1]]) {
 		return
 	}
 	c.index(s)
