@@ -21,7 +21,8 @@ import (
 type Classifier struct {
 	norm        *normalize.Normalizer
 	ac          *match.Automaton
-	groups      []group    // automaton term id → what it stands for
+	groups      []gref     // automaton term id → what it stands for
+	gids        []int32    // the groups' term sets and lexicon entries (see gref)
 	terms       []termInfo // automaton term id → what prepare needs of its group
 	lights      []int32    // the groups' lights, end to end
 	ncats       int        // categories of the lexicon
@@ -151,7 +152,7 @@ func (c *Classifier) Classify(ctx context.Context, m Message) Verdict {
 		if longer {
 			continue
 		}
-		for _, ei := range c.groups[h.g].lex {
+		for _, ei := range c.glex(h.g) {
 			e := &c.entries[ei]
 			inside := false
 			for k := 0; k < nFrames && !inside; k++ {
@@ -366,12 +367,12 @@ func (c *Classifier) index(s *scratch) {
 			continue
 		}
 		lexHits--
-		g := &c.groups[th.g]
+		glex := c.glex(th.g)
 		h := match.Hit{Term: th.g, Start: th.nStart, End: th.nEnd}
 		if a := allowedBy(s.allow, h); a >= 0 {
 			start, end := t.Span(int(h.Start), int(h.End))
 			by := "allow:" + c.allows[c.groups[s.allow[a].Term].allow].Term
-			for _, ei := range g.lex {
+			for _, ei := range glex {
 				e := &c.entries[ei]
 				s.supp = append(s.supp, Suppression{
 					Finding: Finding{Rule: e.id, Category: e.Category, Severity: e.Severity, Span: Span{start, end}, Text: t.Original[start:end], Lang: e.Lang},
@@ -381,7 +382,7 @@ func (c *Classifier) index(s *scratch) {
 			th.lex = false
 			continue
 		}
-		for _, ei := range g.lex {
+		for _, ei := range glex {
 			s.catSeen[c.entries[ei].cat] = true
 		}
 	}
@@ -509,11 +510,11 @@ func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string,
 // (literals, and nlits + set).
 func (c *Classifier) starts(s *scratch, first *firstSet, pos int) bool {
 	for _, i := range s.hitsAt(pos) {
-		g := &c.groups[s.th[i].g]
-		if g.lit >= 0 && first.has(g.lit) {
+		g := s.th[i].g
+		if lit := c.groups[g].lit; lit >= 0 && first.has(lit) {
 			return true
 		}
-		for _, set := range g.sets {
+		for _, set := range c.gsets(g) {
 			if first.has(c.nlits + set) {
 				return true
 			}
@@ -598,11 +599,11 @@ func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 
 	dst = append(dst, e.anyAlts...)
 	if len(e.byFirst) > 0 {
 		for _, i := range s.hitsAt(pos) {
-			g := &c.groups[s.th[i].g]
-			if g.lit >= 0 {
-				dst = e.altsStarting(g.lit, dst)
+			g := s.th[i].g
+			if lit := c.groups[g].lit; lit >= 0 {
+				dst = e.altsStarting(lit, dst)
 			}
-			for _, set := range g.sets {
+			for _, set := range c.gsets(g) {
 				dst = e.altsStarting(c.nlits+set, dst)
 			}
 		}
@@ -792,7 +793,7 @@ func langWindow(text string, lo, hi int) string {
 
 // inSets reports whether group g is a member of one of sets.
 func (c *Classifier) inSets(g int32, sets []int32) bool {
-	for _, id := range c.groups[g].sets {
+	for _, id := range c.gsets(g) {
 		if slices.Contains(sets, id) {
 			return true
 		}
@@ -804,7 +805,7 @@ func (c *Classifier) inSets(g int32, sets []int32) bool {
 // applies in language lang (a language-dependent entry applies in its
 // own language only), or in any language if anyLang.
 func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
-	for _, ei := range c.groups[g].lex {
+	for _, ei := range c.glex(g) {
 		e := &c.entries[ei]
 		if e.cat == cat && (anyLang || !e.LangDependent || e.Lang == lang) {
 			return true
