@@ -490,15 +490,32 @@ func (s *scratch) hitsAt(pos int) []int32 {
 }
 
 // find returns the first match of seq, whose first words are first,
-// starting at or after token from.
+// starting at or after token from. It tries the tokens where a hit of
+// one of first's ids starts, in order (most tokens start none: a long
+// message has a few dozen tokens and a few hits), or every token when
+// seq may start with anything.
 func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string, from int) (int, int, bool) {
 	n := len(s.text.Tokens)
 	start, end := 0, -1
 	done := func(e int) bool { end = e; return e > start }
-	for start = from; start < n; start++ {
-		if !first.any && !c.starts(s, first, start) {
+	if first.any {
+		for start = from; start < n; start++ {
+			if c.seq(s, seq, 0, start, lang, done) {
+				return start, end, true
+			}
+		}
+		return 0, 0, false
+	}
+	if from >= n {
+		return 0, 0, false
+	}
+	tried := -1
+	for _, i := range s.order[s.byStart[from]:] {
+		h := &s.th[i]
+		if int(h.start) == tried || !c.opens(h, first) {
 			continue
 		}
+		start, tried = int(h.start), int(h.start)
 		if c.seq(s, seq, 0, start, lang, done) {
 			return start, end, true
 		}
@@ -506,18 +523,15 @@ func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string,
 	return 0, 0, false
 }
 
-// starts reports whether a hit at token pos is one of first's ids
-// (literals, and nlits + set).
-func (c *Classifier) starts(s *scratch, first *firstSet, pos int) bool {
-	for _, i := range s.hitsAt(pos) {
-		g := s.th[i].g
-		if lit := c.groups[g].lit; lit >= 0 && first.has(lit) {
+// opens reports whether hit h is one of first's ids (literals, and
+// nlits + set).
+func (c *Classifier) opens(h *tokHit, first *firstSet) bool {
+	if lit := c.groups[h.g].lit; lit >= 0 && first.has(lit) {
+		return true
+	}
+	for _, set := range c.gsets(h.g) {
+		if first.has(c.nlits + set) {
 			return true
-		}
-		for _, set := range c.gsets(g) {
-			if first.has(c.nlits + set) {
-				return true
-			}
 		}
 	}
 	return false

@@ -717,7 +717,7 @@ func indexAlts(seq []celem, nlits int32) {
 // find tries only the tokens where one of ids starts.
 type firstSet struct {
 	ids  []int32  // sorted; a group's alternatives are indexed by them (indexAlts)
-	bits []uint64 // the ids as a bit set, for a pattern's search (starts; see indexed)
+	bits []uint64 // the ids as a bit set, for a pattern's search (opens; see indexed)
 	any  bool
 }
 
@@ -739,7 +739,7 @@ func firstOf(seq []celem, nlits int32) firstSet {
 }
 
 // indexed returns f with its ids as a bit set instead of a list: a
-// pattern's first words, which starts tests for every hit (the
+// pattern's first words, which opens tests for every hit (the
 // alternatives of groups keep the list).
 func (f firstSet) indexed() firstSet {
 	if n := len(f.ids); n > 0 {
