@@ -31,7 +31,9 @@ type Classifier struct {
 	setNames    []string
 	nlits       int32 // literals: the gate id of set i is nlits + i
 	frames      []frameC
-	frameChecks checks // what a message needs for each frame (gate.go)
+	rids        []int32  // the sets of the patterns' set references (see relem)
+	rgroups     []rgroup // the patterns' groups (see relem)
+	frameChecks checks   // what a message needs for each frame (gate.go)
 	frameIndex  gateIndex
 	cueChecks   checks // … and for each cue
 	cueIndex    gateIndex
@@ -494,7 +496,7 @@ func (s *scratch) hitsAt(pos int) []int32 {
 // one of first's ids starts, in order (most tokens start none: a long
 // message has a few dozen tokens and a few hits), or every token when
 // seq may start with anything.
-func (c *Classifier) find(s *scratch, seq []celem, first *firstSet, lang string, from int) (int, int, bool) {
+func (c *Classifier) find(s *scratch, seq []relem, first *firstSet, lang string, from int) (int, int, bool) {
 	n := len(s.text.Tokens)
 	start, end := 0, -1
 	done := func(e int) bool { end = e; return e > start }
@@ -539,7 +541,7 @@ func (c *Classifier) opens(h *tokHit, first *firstSet) bool {
 
 // seq matches seq[k:] at token pos and calls next with each possible end
 // until it returns true.
-func (c *Classifier) seq(s *scratch, seq []celem, k, pos int, lang string, next func(int) bool) bool {
+func (c *Classifier) seq(s *scratch, seq []relem, k, pos int, lang string, next func(int) bool) bool {
 	if k == len(seq) {
 		return next(pos)
 	}
@@ -551,27 +553,28 @@ func (c *Classifier) seq(s *scratch, seq []celem, k, pos int, lang string, next 
 	return e.opt && rest(pos)
 }
 
-func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(int) bool) bool {
+func (c *Classifier) elem(s *scratch, e *relem, pos int, lang string, next func(int) bool) bool {
 	n := len(s.text.Tokens)
-	switch e.kind {
+	switch pattern.Kind(e.kind) {
 	case pattern.Word, pattern.Prefix:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if c.groups[h.g].lit == e.lit && next(int(h.end)) {
+			if c.groups[h.g].lit == e.v && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Ref:
+		sets := c.rids[e.v : e.v+int32(e.n)]
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if c.inSets(h.g, e.sets) && next(int(h.end)) {
+			if c.inSets(h.g, sets) && next(int(h.end)) {
 				return true
 			}
 		}
 	case pattern.Lex:
 		for _, i := range s.hitsAt(pos) {
 			h := &s.th[i]
-			if h.lex && c.lexOf(h.g, e.cat, lang, false) && next(int(h.end)) {
+			if h.lex && c.lexOf(h.g, e.v, lang, false) && next(int(h.end)) {
 				return true
 			}
 		}
@@ -584,8 +587,9 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 			}
 		}
 	case pattern.Group:
-		if len(e.alts) <= smallGroup {
-			for _, alt := range e.alts {
+		g := &c.rgroups[e.v]
+		if len(g.alts) <= smallGroup {
+			for _, alt := range g.alts {
 				if c.seq(s, alt, 0, pos, lang, next) {
 					return true
 				}
@@ -593,8 +597,8 @@ func (c *Classifier) elem(s *scratch, e *celem, pos int, lang string, next func(
 			break
 		}
 		var buf [16]int32
-		for _, ai := range c.altsAt(s, e, pos, buf[:0]) {
-			if c.seq(s, e.alts[ai], 0, pos, lang, next) {
+		for _, ai := range c.altsAt(s, g, pos, buf[:0]) {
+			if c.seq(s, g.alts[ai], 0, pos, lang, next) {
 				return true
 			}
 		}
@@ -609,7 +613,7 @@ const smallGroup = 4
 // altsAt appends to dst, in order, the alternatives of group e that may
 // match at token pos: those that may start with anything, and those that
 // may start with a word found there.
-func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 {
+func (c *Classifier) altsAt(s *scratch, e *rgroup, pos int, dst []int32) []int32 {
 	dst = append(dst, e.anyAlts...)
 	if len(e.byFirst) > 0 {
 		for _, i := range s.hitsAt(pos) {
@@ -631,7 +635,7 @@ func (c *Classifier) altsAt(s *scratch, e *celem, pos int, dst []int32) []int32 
 
 // altsStarting appends to dst the alternatives of group e that may start
 // with gate id id.
-func (e *celem) altsStarting(id int32, dst []int32) []int32 {
+func (e *rgroup) altsStarting(id int32, dst []int32) []int32 {
 	lo, hi := 0, len(e.byFirst)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -672,7 +676,7 @@ func (c *Classifier) tryCue(s *scratch, qi int) {
 	}
 	c.index(s)
 	for from := 0; from < len(s.text.Tokens); {
-		a, b, ok := c.find(s, q.elems, &q.first, q.Lang, from)
+		a, b, ok := c.find(s, q.search, &q.first, q.Lang, from)
 		if !ok {
 			break
 		}
@@ -833,7 +837,7 @@ func (c *Classifier) lexOf(g, cat int32, lang string, anyLang bool) bool {
 func (c *Classifier) tryFrame(s *scratch, m Message, fi int) {
 	f := &c.frames[fi]
 	c.index(s)
-	a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
+	a, b, ok := c.find(s, f.search, &f.first, f.Lang, 0)
 	if !ok {
 		return
 	}

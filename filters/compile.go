@@ -216,14 +216,16 @@ type celem struct {
 
 type frameC struct {
 	Frame
-	elems   []celem
+	elems   []celem // compiled; layOut turns them into search
+	search  []relem
 	anchors []anchor
 	first   firstSet
 }
 
 type cueC struct {
 	Cue
-	elems   []celem
+	elems   []celem // compiled; layOut turns them into search
+	search  []relem
 	anchors []anchor
 	first   firstSet
 	cats    uint64 // the categories it covers (bits of Classifier.cueCats); 0: all below critical

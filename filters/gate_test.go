@@ -202,8 +202,8 @@ func TestFirstsNecessary(t *testing.T) {
 		c.index(s)
 		for i := range c.frames {
 			f := &c.frames[i]
-			a, b, ok := c.find(s, f.elems, &f.first, f.Lang, 0)
-			a2, b2, ok2 := c.find(s, f.elems, everywhere, f.Lang, 0)
+			a, b, ok := c.find(s, f.search, &f.first, f.Lang, 0)
+			a2, b2, ok2 := c.find(s, f.search, everywhere, f.Lang, 0)
 			if a != a2 || b != b2 || ok != ok2 {
 				t.Errorf("%q: frame %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, f.ID, a, b, ok, a2, b2, ok2)
 			}
@@ -213,8 +213,8 @@ func TestFirstsNecessary(t *testing.T) {
 		}
 		for i := range c.cues {
 			q := &c.cues[i]
-			a, b, ok := c.find(s, q.elems, &q.first, q.Lang, 0)
-			a2, b2, ok2 := c.find(s, q.elems, everywhere, q.Lang, 0)
+			a, b, ok := c.find(s, q.search, &q.first, q.Lang, 0)
+			a2, b2, ok2 := c.find(s, q.search, everywhere, q.Lang, 0)
 			if a != a2 || b != b2 || ok != ok2 {
 				t.Errorf("%q: cue %s: found (%d, %d, %v) from its first words, (%d, %d, %v) everywhere", m, q.ID, a, b, ok, a2, b2, ok2)
 			}
@@ -232,23 +232,24 @@ func TestAltsAtNecessary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var groups []*celem
-	var walk func(seq []celem)
-	walk = func(seq []celem) {
+	var groups []*rgroup
+	var walk func(seq []relem)
+	walk = func(seq []relem) {
 		for i := range seq {
-			if seq[i].kind == pattern.Group {
-				groups = append(groups, &seq[i])
-				for _, alt := range seq[i].alts {
+			if pattern.Kind(seq[i].kind) == pattern.Group {
+				g := &c.rgroups[seq[i].v]
+				groups = append(groups, g)
+				for _, alt := range g.alts {
 					walk(alt)
 				}
 			}
 		}
 	}
 	for i := range c.frames {
-		walk(c.frames[i].elems)
+		walk(c.frames[i].search)
 	}
 	for i := range c.cues {
-		walk(c.cues[i].elems)
+		walk(c.cues[i].search)
 	}
 	s := new(scratch)
 	kept, left := 0, 0
@@ -362,22 +363,29 @@ func TestLightsGated(t *testing.T) {
 	}
 }
 
-// TestLayOut checks that the pieces of every frame and cue lie in one
-// array each, pattern after pattern.
+// TestLayOut checks that the elements of every frame and cue lie in one
+// array, pattern after pattern, in the search's 8-byte form, and that
+// the compiled ones are dropped.
 func TestLayOut(t *testing.T) {
 	c, err := New(gateConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seqs [][]celem
+	if size := unsafe.Sizeof(relem{}); size != 8 {
+		t.Errorf("an element takes %d bytes, want 8", size)
+	}
+	var seqs [][]relem
 	for i := range c.frames {
-		seqs = append(seqs, c.frames[i].elems)
+		seqs = append(seqs, c.frames[i].search)
+		if c.frames[i].elems != nil {
+			t.Errorf("frame %s keeps its compiled elements", c.frames[i].ID)
+		}
 	}
 	for i := range c.cues {
-		seqs = append(seqs, c.cues[i].elems)
+		seqs = append(seqs, c.cues[i].search)
 	}
 	base := unsafe.Pointer(unsafe.SliceData(seqs[0]))
-	size := unsafe.Sizeof(celem{})
+	size := unsafe.Sizeof(relem{})
 	prev := -1
 	for k, seq := range seqs {
 		off := int((uintptr(unsafe.Pointer(unsafe.SliceData(seq))) - uintptr(base)) / size)
