@@ -185,6 +185,7 @@ type Automaton struct {
 	// others, if any, are extra[first[f].xoff:][:first[f].more].
 	first   []output
 	extra   []output
+	runs    []uint8 // the letter runs of the terms that are not plain (see output.roff)
 	terms   []term
 	nstates int
 }
@@ -214,6 +215,10 @@ type output struct {
 	plain bool
 	more  uint16 // first outputs: how many more terms end in the state
 	xoff  int32  // … from extra[xoff]
+	// The term's letter runs are runs[roff:roff+n] when it is not plain
+	// (one array for all the terms: a hit that needs them reads a line
+	// of it rather than the term and its slice).
+	roff int32
 }
 
 // Build compiles the automaton.
@@ -335,6 +340,10 @@ func (b *Builder) Build() *Automaton {
 	}
 	nfinal := (a.nd - a.dfinal) + (n - a.sfinal)
 	a.first = make([]output, nfinal)
+	roff := make([]int32, len(b.terms)) // term → its runs in a.runs, -1: not there yet
+	for i := range roff {
+		roff[i] = -1
+	}
 	for ns := a.dfinal; ns < n; ns++ {
 		if ns == a.nd {
 			ns = a.sfinal
@@ -355,6 +364,13 @@ func (b *Builder) Build() *Automaton {
 				back++ // the trailing space
 			}
 			out := output{term: ti, back: int32(back), n: int32(len(t.norm)), mode: t.mode, exact: t.exact, plain: t.plain}
+			if !t.plain {
+				if roff[ti] < 0 {
+					roff[ti] = int32(len(a.runs))
+					a.runs = append(a.runs, t.runs...)
+				}
+				out.roff = roff[ti]
+			}
 			if k == 0 {
 				out.more, out.xoff = uint16(len(o)-1), int32(len(a.extra))
 				a.first[f] = out
@@ -526,7 +542,7 @@ func (a *Automaton) verify(o *output, norm []byte, runs []uint8, start, end int)
 		}
 		return true
 	}
-	for k, q := range a.terms[o.term].runs {
+	for k, q := range a.runs[o.roff : o.roff+o.n] {
 		r := text[k]
 		if r == q || r >= 3 || r > q && edge(o.mode, k, len(text)-1) {
 			continue
