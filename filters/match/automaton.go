@@ -295,11 +295,12 @@ func (b *Builder) Build() *Automaton {
 	// states share cache lines (breadth first, each would be on its own).
 	dfs := make([]int32, 0, n)
 	stack := []int32{0}
+	var kids []uint8
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		dfs = append(dfs, s)
-		kids := make([]uint8, 0, len(nodes[s].next))
+		kids = kids[:0]
 		for cl := range nodes[s].next {
 			kids = append(kids, cl)
 		}
