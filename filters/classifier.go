@@ -671,7 +671,7 @@ func (c *Classifier) applyCues(s *scratch) {
 func (c *Classifier) tryCue(s *scratch, qi int) {
 	q := &c.cues[qi]
 	k := &c.cueChecks
-	if !s.sig.covers(&k.sig[qi]) || !c.cueMayApply(s, q) || !s.holds(k.prog[k.off[qi]:k.off[qi+1]]) {
+	if !s.sig.covers(&k.sig[qi]) || !c.cueMayApply(s, q) || !s.holds(k.program(qi)) {
 		return
 	}
 	c.index(s)
@@ -682,37 +682,30 @@ func (c *Classifier) tryCue(s *scratch, qi int) {
 		}
 		for i := range s.cands {
 			cd := &s.cands[i]
-			if cd.suppressed || cd.b <= cd.a {
-				continue
+			if q.mayApply(cd) && inScope(&q.Cue, cd, a, b, s.text.Quoted) {
+				cd.suppressed, cd.reason, cd.by = true, string(q.Kind), q.ID
 			}
-			if !q.covers(cd) {
-				continue
-			}
-			if !inScope(&q.Cue, cd, a, b, s.text.Quoted) {
-				continue
-			}
-			cd.suppressed, cd.reason, cd.by = true, string(q.Kind), q.ID
 		}
 		from = a + 1
 	}
 }
 
-// cueMayApply reports whether cue q could suppress one of the findings:
-// one not suppressed yet, not empty, and of a category q covers (below
-// critical when q lists none) — what applyCues checks of each finding
-// once q is found. When no finding qualifies, finding q is wasted work.
+// cueMayApply reports whether cue q could suppress one of the findings
+// (see mayApply). When none qualifies, finding q is wasted work.
 func (c *Classifier) cueMayApply(s *scratch, q *cueC) bool {
 	for i := range s.cands {
-		cd := &s.cands[i]
-		if cd.suppressed || cd.b <= cd.a {
-			continue
+		if q.mayApply(&s.cands[i]) {
+			return true
 		}
-		if !q.covers(cd) {
-			continue
-		}
-		return true
 	}
 	return false
+}
+
+// mayApply reports whether cue q may suppress finding cd, wherever the
+// two are: cd is not suppressed yet, not empty, and of a category q
+// covers (below critical when q lists none).
+func (q *cueC) mayApply(cd *cand) bool {
+	return !cd.suppressed && cd.b > cd.a && q.covers(cd)
 }
 
 // covers reports whether cue q applies to finding cd's category: one it

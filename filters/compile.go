@@ -104,9 +104,9 @@ const (
 )
 
 // markGated sets gated[x] for each gate id x that anchors as name: the
-// literals and sets that a gate, a lazy gate, an index key or an anchor
-// program reads. The others (words of optional elements, "(@hate_qual)?")
-// are read only from the hits when a pattern is searched for.
+// literals and sets that an index key, a signature or a check program
+// reads. The others (words of optional elements, "(@hate_qual)?") are
+// read only from the hits when a pattern is searched for.
 func markGated(as []anchor, nlits int32, gated []bool) {
 	for i := range as {
 		a := &as[i]
@@ -133,11 +133,11 @@ func pack(groups []group, nlits int32, gated []bool) ([]termInfo, []int32) {
 	var lights []int32
 	for i, g := range groups {
 		ti := termInfo{lights: int32(len(lights))}
-		if g.lit >= 0 && (gated == nil || gated[g.lit]) {
+		if g.lit >= 0 && gated[g.lit] {
 			lights = append(lights, g.lit)
 		}
 		for _, set := range g.sets {
-			if gated == nil || gated[nlits+set] {
+			if gated[nlits+set] {
 				lights = append(lights, nlits+set)
 			}
 		}
@@ -341,7 +341,7 @@ func wordOften(n int) float64 {
 	return 1
 }
 
-// gateOften estimates how often each gate id is seen (see often): a
+// gateOften estimates how often each gate id is seen (see oftenNorm): a
 // literal as often as its word, a set as often as its words together.
 func (c *compiler) gateOften(nseen int) []float64 {
 	w := make([]float64, nseen)
@@ -512,7 +512,8 @@ func New(cfg Config) (*Classifier, error) {
 		cl.cues = append(cl.cues, cc)
 	}
 	cl.nlits = c.nlits
-	seenOften := c.gateOften(int(c.nlits) + len(cl.setNames))
+	cl.nseen = int(c.nlits) + len(cl.setNames)
+	seenOften := c.gateOften(cl.nseen)
 	gb := newGates(c.nlits, seenOften)
 	var frameGate, cueGate gate
 	for i := range cl.frames {
@@ -525,7 +526,6 @@ func New(cfg Config) (*Classifier, error) {
 		cl.cues[i].first = firstOf(cl.cues[i].elems, c.nlits).indexed()
 		indexAlts(cl.cues[i].elems, c.nlits)
 	}
-	cl.nseen = int(c.nlits) + len(cl.setNames)
 	cl.frameIndex = frameGate.index(seenOften)
 	cl.cueIndex = cueGate.index(seenOften)
 	groups := c.groups()

@@ -29,10 +29,9 @@ import (
 // pattern that a message does not open reads a cache line or two: most
 // messages check a few patterns and search for none.
 
-// gate collects, for each pattern i, its signature and the keys it may
-// be filed under (see gate.index).
+// gate collects, for each pattern i, the keys it may be filed under (see
+// gate.index).
 type gate struct {
-	sig  []signature // the bits of each of pattern i's literal and single-set anchors
 	keys [][][]int32 // pattern i's possible keys, each a set of ids one of which must be seen
 }
 
@@ -57,8 +56,11 @@ type checks struct {
 // pass reports whether the message of s has what pattern i needs: the
 // gate ids of its signature and every anchor its program checks.
 func (k *checks) pass(s *scratch, i int) bool {
-	return s.sig.covers(&k.sig[i]) && s.holds(k.prog[k.off[i]:k.off[i+1]])
+	return s.sig.covers(&k.sig[i]) && s.holds(k.program(i))
 }
+
+// program returns pattern i's check program.
+func (k *checks) program(i int) []int32 { return k.prog[k.off[i]:k.off[i+1]] }
 
 // gates builds the gates of the frames and cues.
 type gates struct {
@@ -149,7 +151,7 @@ func (b *gates) firsts(a *anchor) []int32 {
 	return xs
 }
 
-// add appends the signature and keys of one pattern to g, and its check
+// add appends the keys of one pattern to g, and its signature and check
 // program to k.
 func (b *gates) add(g *gate, k *checks, as []anchor) {
 	var sig signature
@@ -162,7 +164,6 @@ func (b *gates) add(g *gate, k *checks, as []anchor) {
 			keys = append(keys, xs)
 		}
 	}
-	g.sig = append(g.sig, sig)
 	g.keys = append(g.keys, keys)
 	if len(k.off) == 0 {
 		k.off = append(k.off, 0)
@@ -205,10 +206,7 @@ func (b *gates) program(p []int32, as []anchor) []int32 {
 	}
 	for i := range as {
 		a := &as[i]
-		switch {
-		case a.kind == pattern.Lex:
-			p = program(p, as[i:i+1], b.nlits)
-		case a.kind == pattern.Group && !b.oneOf(a):
+		if a.kind == pattern.Lex || a.kind == pattern.Group && !b.oneOf(a) {
 			p = program(p, as[i:i+1], b.nlits)
 		}
 	}
